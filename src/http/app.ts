@@ -1,0 +1,137 @@
+/**
+ * Builds the Fastify app without listening (main.ts listens; tests use inject or a port).
+ * Infrastructure (errors, cookies, metrics, OpenAPI) is shared; each route module adds its
+ * own authorisation.
+ */
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config/schema.ts';
+import { createMetrics, type Metrics } from '../ops/metrics.ts';
+import { loggerOptions } from '../ops/logger.ts';
+import type { Store } from '../store/store.ts';
+import type { App, AppContext } from './context.ts';
+import { ApiError, errorBody, handleError } from './errors.ts';
+import { registerApiKeyRoutes } from './routes/api-keys.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
+import { registerDomainRoutes } from './routes/domains.ts';
+import { registerGroupRoutes } from './routes/groups.ts';
+import { registerOperationRoutes } from './routes/operations.ts';
+import { registerOrganisationRoutes } from './routes/organisations.ts';
+import { registerRecordRoutes } from './routes/records.ts';
+import { registerUserRoutes } from './routes/users.ts';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  metrics?: Metrics;
+  /** A pino logger to use instead of one built from LOG_LEVEL. */
+  logger?: FastifyBaseLogger;
+  /** Liveness of the database, for /readyz. */
+  ping: () => Promise<void>;
+}
+
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** TRUST_PROXY as Fastify takes it: a boolean, a hop count, or a list of addresses/CIDRs. */
+function trustProxySetting(value: boolean | number | string): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return (_addr, hop) => hop < value;
+  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const metrics = deps.metrics ?? createMetrics();
+  const ctx: AppContext = {
+    config,
+    store: deps.store,
+    metrics,
+    sessionPolicy: {
+      idleSeconds: config.SESSION_IDLE_TIMEOUT_SECONDS,
+      absoluteSeconds: config.SESSION_ABSOLUTE_TIMEOUT_SECONDS,
+    },
+    secureCookies: new URL(config.BASE_URL).protocol === 'https:',
+    origin: new URL(config.BASE_URL).origin,
+  };
+
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.LOG_LEVEL) }),
+    trustProxy: trustProxySetting(config.TRUST_PROXY),
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT_BYTES });
+  await app.register(fastifyHelmet, { global: true });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Drawbridge API',
+        version: '0.1.0',
+        description: 'Self-hosted single sign-on for multi-tenant web apps. Errors: {"error":{"code","message"}}.',
+      },
+      servers: [{ url: config.BASE_URL }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Api-Key <key>' },
+          session: { type: 'apiKey', in: 'cookie', name: config.SESSION_COOKIE_NAME },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    // A cookie-authenticated write from another origin is refused (CSRF); API-key calls carry
+    // no ambient credential and are exempt.
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    if (request.headers.authorization !== undefined) return;
+    if (request.cookies?.[config.SESSION_COOKIE_NAME] === undefined && !request.headers.cookie) return;
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== ctx.origin) {
+      throw new ApiError('csrf_origin_mismatch', 'Cross-origin request refused');
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const labels = { method: request.method, route };
+    metrics.requests.inc({ ...labels, status: String(reply.statusCode) });
+    metrics.duration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  registerOperationRoutes(app, ctx, deps.ping);
+  registerAuthRoutes(app, ctx);
+  registerOrganisationRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
+  registerGroupRoutes(app, ctx);
+  registerDomainRoutes(app, ctx);
+  registerApiKeyRoutes(app, ctx);
+  registerRecordRoutes(app, ctx);
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.ready();
+  return app as unknown as App;
+}

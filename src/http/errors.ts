@@ -1,0 +1,108 @@
+/**
+ * The API's error codes (a closed set, the same strings on the wire) and the one table that
+ * turns them into HTTP statuses. Modules below http/ never choose a status.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { StoreError } from '../store/errors.ts';
+
+export const API_ERROR_STATUS = {
+  invalid_request: 400,
+  malformed_json: 400,
+  invalid_role: 400,
+  name_immutable: 400,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  csrf_origin_mismatch: 403,
+  account_disabled: 403,
+  password_login_disabled: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  slug_taken: 409,
+  email_taken: 409,
+  external_id_taken: 409,
+  domain_taken: 409,
+  membership_exists: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly code: ApiErrorCode;
+  constructor(code: ApiErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+  get status(): number {
+    return API_ERROR_STATUS[this.code];
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ApiErrorCode; message: string; details?: unknown };
+}
+
+export function errorBody(code: ApiErrorCode, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** Fastify's own client-error codes, mapped to ours. */
+const FASTIFY_CODES: Record<string, ApiErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+  FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
+};
+
+function describeIssues(err: FastifyError): { message: string; details: unknown } {
+  const validation = err.validation ?? [];
+  const details = validation.map((v) => ({
+    location: err.validationContext ?? 'body',
+    path: v.instancePath,
+    message: v.message,
+  }));
+  const first = details[0];
+  const message = first
+    ? `${first.location}${first.path ? ` ${first.path}` : ''}: ${first.message}`
+    : 'the request does not match the schema';
+  return { message, details };
+}
+
+export function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (err instanceof ApiError) {
+    reply.status(err.status).send(errorBody(err.code, err.message));
+    return;
+  }
+  if (hasZodFastifySchemaValidationErrors(err) || err.validation) {
+    const { message, details } = describeIssues(err);
+    reply.status(400).send(errorBody('invalid_request', message, details));
+    return;
+  }
+  if (err instanceof StoreError) {
+    const code: ApiErrorCode = err.code === 'conflict' ? 'conflict' : err.code === 'not_found' ? 'not_found' : 'invalid_request';
+    reply.status(API_ERROR_STATUS[code]).send(errorBody(code, err.message));
+    return;
+  }
+  const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
+  if (mapped) {
+    reply.status(API_ERROR_STATUS[mapped]).send(errorBody(mapped, err.message));
+    return;
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    const code: ApiErrorCode = err.statusCode === 429 ? 'rate_limited' : err.statusCode === 413 ? 'payload_too_large' : err.statusCode === 415 ? 'unsupported_media_type' : 'invalid_request';
+    reply.status(err.statusCode).send(errorBody(code, err.message));
+    return;
+  }
+  request.log.error({ err }, 'unhandled error');
+  reply.status(500).send(errorBody('internal_error', 'Something went wrong; the request id is in the logs.'));
+}

@@ -1,0 +1,124 @@
+/**
+ * Email domains an organisation claims. `verified` can only be asserted by an instance admin
+ * (organisation admins verify by DNS, see the sign-in policies); a domain belongs to one
+ * organisation across the instance.
+ */
+import { z } from 'zod';
+import { StoreError } from '../../store/errors.ts';
+import type { EmailDomain } from '../../store/repositories/domains.ts';
+import { audit } from '../audit.ts';
+import type { App, AppContext } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import type { Principal } from '../principal.ts';
+import { requireOrganisation } from '../principal.ts';
+import { domainName, domainSchema, errorResponses, id } from '../schemas.ts';
+
+const tags = ['domains'];
+const domainParams = z.strictObject({ orgId: id, domainId: id });
+
+function present({ verificationToken, ...d }: EmailDomain) {
+  return { ...d, verificationRecord: `drawbridge-verification=${verificationToken}` };
+}
+
+function onlyInstanceAdminVerifies(principal: Principal, verified: boolean | undefined): void {
+  if (verified !== undefined && principal.kind !== 'instance_admin') {
+    throw new ApiError('forbidden', 'Only an instance admin may set "verified"; organisations verify by DNS');
+  }
+}
+
+export function registerDomainRoutes(app: App, ctx: AppContext): void {
+  const base = '/api/v1/organisations/:orgId/domains';
+
+  app.post(
+    base,
+    {
+      schema: {
+        tags,
+        summary: 'Claim an email domain for the organisation',
+        params: z.strictObject({ orgId: id }),
+        body: z.strictObject({ domain: domainName, verified: z.boolean().optional(), enforceSso: z.boolean().optional() }),
+        response: { 201: domainSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      onlyInstanceAdminVerifies(principal, request.body.verified);
+      const created = await ctx.store
+        .transaction(async (tx) => {
+          const d = await tx.domains.create(organisation.id, request.body);
+          await audit(tx, principal, organisation.id, 'domain.create', { type: 'domain', id: d.id }, request.body);
+          return d;
+        })
+        .catch((err: unknown) => {
+          if (err instanceof StoreError && err.code === 'conflict') {
+            throw new ApiError('domain_taken', 'This domain is already claimed');
+          }
+          throw err;
+        });
+      return reply.status(201).send(present(created));
+    },
+  );
+
+  app.get(
+    base,
+    {
+      schema: {
+        tags,
+        summary: 'List the organisation\'s email domains',
+        params: z.strictObject({ orgId: id }),
+        response: { 200: z.object({ items: z.array(domainSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
+      return { items: (await ctx.store.domains.list(organisation.id)).map(present) };
+    },
+  );
+
+  app.get(
+    `${base}/:domainId`,
+    { schema: { tags, summary: 'Read an email domain', params: domainParams, response: { 200: domainSchema, ...errorResponses } } },
+    async (request) => {
+      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
+      const d = await ctx.store.domains.get(organisation.id, request.params.domainId);
+      if (!d) throw new ApiError('not_found', 'No such domain');
+      return present(d);
+    },
+  );
+
+  app.patch(
+    `${base}/:domainId`,
+    {
+      schema: {
+        tags,
+        summary: 'Change enforceSso (or verified, instance admin only)',
+        params: domainParams,
+        body: z.strictObject({ verified: z.boolean().optional(), enforceSso: z.boolean().optional() }),
+        response: { 200: domainSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      onlyInstanceAdminVerifies(principal, request.body.verified);
+      return ctx.store.transaction(async (tx) => {
+        if (!(await tx.domains.get(organisation.id, request.params.domainId))) throw new ApiError('not_found', 'No such domain');
+        const d = await tx.domains.update(organisation.id, request.params.domainId, request.body);
+        await audit(tx, principal, organisation.id, 'domain.update', { type: 'domain', id: request.params.domainId }, request.body);
+        return present(d!);
+      });
+    },
+  );
+
+  app.delete(
+    `${base}/:domainId`,
+    { schema: { tags, summary: 'Release an email domain', params: domainParams, response: { 204: z.null(), ...errorResponses } } },
+    async (request, reply) => {
+      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      await ctx.store.transaction(async (tx) => {
+        if (!(await tx.domains.delete(organisation.id, request.params.domainId))) throw new ApiError('not_found', 'No such domain');
+        await audit(tx, principal, organisation.id, 'domain.delete', { type: 'domain', id: request.params.domainId });
+      });
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * Starts Drawbridge: configuration already checked, database opened and migrated, the
+ * first-start admin key issued once, the app listening, and a graceful stop on SIGTERM.
+ */
+import pino from 'pino';
+import type { Config } from './config/schema.ts';
+import { issueApiKey } from './credentials/api-keys.ts';
+import { createSecretBox, loadMasterSecret } from './credentials/secret-box.ts';
+import { buildApp } from './http/app.ts';
+import type { App } from './http/context.ts';
+import { loggerOptions } from './ops/logger.ts';
+import { type DatabaseHandle, migrate, openDatabase, ping } from './store/connect.ts';
+import { createStore, type Store } from './store/store.ts';
+
+export interface RunningServer {
+  app: App;
+  url: string;
+  store: Store;
+  stop(): Promise<void>;
+}
+
+const FIRST_START_SETTING = 'first_start_admin_key_issued_at';
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+
+/** On the very first start only, an instance-admin key for the person installing Drawbridge. */
+export async function issueFirstStartKey(store: Store): Promise<string | undefined> {
+  return store.transaction(async (tx) => {
+    if (!(await tx.settings.setIfAbsent(FIRST_START_SETTING, new Date().toISOString()))) return undefined;
+    const issued = await issueApiKey(tx, { name: 'first-start', organisationId: null, role: 'admin' });
+    return issued.key;
+  });
+}
+
+export async function startServer(config: Config, print: (line: string) => void = console.log): Promise<RunningServer> {
+  const logger = pino(loggerOptions(config.LOG_LEVEL));
+  const secret = loadMasterSecret(config.DRAWBRIDGE_SECRET, config.DATA_DIR, (m) => logger.warn(m));
+  createSecretBox(secret); // fails fast on an unusable secret before anything listens
+  const handle: DatabaseHandle = openDatabase(config);
+  try {
+    const applied = await migrate(handle);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  const store = createStore(handle);
+  const app = await buildApp({ config, store, logger, ping: () => ping(handle) });
+  const firstKey = await issueFirstStartKey(store);
+  await app.listen({ port: config.PORT, host: config.HOST });
+
+  const housekeeping = setInterval(() => {
+    store.sessions.deleteEnded(Date.now() - 24 * 60 * 60 * 1000).catch((err) => logger.warn({ err }, 'session cleanup failed'));
+  }, HOUSEKEEPING_INTERVAL_MS);
+  housekeeping.unref();
+
+  print(`Drawbridge is running at ${config.BASE_URL} (database: ${handle.location})`);
+  if (firstKey) {
+    print('First start: an instance-admin API key was created. It is shown only this once:');
+    print(`  ${firstKey}`);
+    print(`Use it as:  curl -H "Authorization: Api-Key ${firstKey}" ${config.BASE_URL}/api/v1/organisations`);
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      clearInterval(housekeeping);
+      await app.close();
+      await handle.close();
+    })();
+    return stopping;
+  };
+  return { app, url: config.BASE_URL, store, stop };
+}
+
+/** Stops on SIGTERM/SIGINT after in-flight requests finish. */
+export function stopOnSignals(server: RunningServer, log: (line: string) => void = console.error): void {
+  const onSignal = (signal: string) => {
+    log(`${signal} received, stopping`);
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log(`stop failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+}

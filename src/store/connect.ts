@@ -1,0 +1,71 @@
+/** Opens the configured database (embedded SQLite or PostgreSQL) and runs migrations. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { migrationProvider } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+import { openSqlite } from './sqlite-driver.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  engine: Engine;
+  /** Where the data is, without credentials (for logs). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  DATABASE_URL?: string | undefined;
+  DATA_DIR: string;
+  DATABASE_POOL_SIZE?: number;
+}
+
+// BIGINT (int8) columns hold epoch milliseconds, well inside Number's exact range.
+const pgTypes = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
+};
+
+export function openDatabase(options: DatabaseOptions): DatabaseHandle {
+  if (options.DATABASE_URL) {
+    const pool = new pg.Pool({
+      connectionString: options.DATABASE_URL,
+      max: options.DATABASE_POOL_SIZE ?? 10,
+      types: pgTypes,
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const url = new URL(options.DATABASE_URL);
+    return {
+      db,
+      engine: 'postgres',
+      location: `postgres://${url.host}${url.pathname}`,
+      close: () => db.destroy(),
+    };
+  }
+  mkdirSync(options.DATA_DIR, { recursive: true });
+  const file = join(options.DATA_DIR, 'drawbridge.db');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(file) }) });
+  return { db, engine: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/** Brings the schema up to date; safe to run from several instances at once on PostgreSQL. */
+export async function migrate(handle: DatabaseHandle): Promise<string[]> {
+  // Kysely's migrator takes a lock table (and an advisory lock on PostgreSQL) itself.
+  const migrator = new Migrator({ db: handle.db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new MigrationError(`migration failed: ${(error as Error).message ?? String(error)}`);
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** A cheap round trip, used by /readyz. */
+export async function ping(handle: DatabaseHandle): Promise<void> {
+  await sql`select 1`.execute(handle.db);
+}

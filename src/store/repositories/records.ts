@@ -1,0 +1,161 @@
+/** Append-only records an admin reads: login traces, audit events, and instance settings. */
+import type { Kysely } from 'kysely';
+import { newId } from '../ids.ts';
+import type { Database } from '../schema.ts';
+
+export interface LoginTrace {
+  id: string;
+  organisationId: string | null;
+  protocol: string;
+  configuration: string | null;
+  outcome: 'success' | 'failure';
+  code: string | null;
+  message: string | null;
+  email: string | null;
+  userId: string | null;
+  ip: string | null;
+  detail: Record<string, unknown>;
+  createdAt: number;
+}
+
+export type NewLoginTrace = Omit<LoginTrace, 'id' | 'createdAt'>;
+
+export interface AuditEvent {
+  id: string;
+  organisationId: string | null;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  detail: Record<string, unknown>;
+  createdAt: number;
+}
+
+export type NewAuditEvent = Omit<AuditEvent, 'id' | 'createdAt'>;
+
+/** Newest first, paged by `before` (a createdAt boundary) so that new rows do not shift pages. */
+interface ListOptions {
+  limit: number;
+  before?: number;
+}
+
+export function loginTracesRepository(db: Kysely<Database>) {
+  return {
+    async record(t: NewLoginTrace): Promise<LoginTrace> {
+      const row = { ...t, id: newId(), createdAt: Date.now() };
+      await db
+        .insertInto('login_traces')
+        .values({
+          id: row.id,
+          organisation_id: t.organisationId,
+          protocol: t.protocol,
+          configuration: t.configuration,
+          outcome: t.outcome,
+          code: t.code,
+          message: t.message,
+          email: t.email,
+          user_id: t.userId,
+          ip: t.ip,
+          detail: JSON.stringify(t.detail),
+          created_at: row.createdAt,
+        })
+        .execute();
+      return row;
+    },
+
+    async list(organisationId: string, opts: ListOptions): Promise<LoginTrace[]> {
+      let q = db
+        .selectFrom('login_traces')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(opts.limit);
+      if (opts.before !== undefined) q = q.where('created_at', '<', opts.before);
+      const rows = await q.execute();
+      return rows.map((r) => ({
+        id: r.id,
+        organisationId: r.organisation_id,
+        protocol: r.protocol,
+        configuration: r.configuration,
+        outcome: r.outcome,
+        code: r.code,
+        message: r.message,
+        email: r.email,
+        userId: r.user_id,
+        ip: r.ip,
+        detail: JSON.parse(r.detail) as Record<string, unknown>,
+        createdAt: r.created_at,
+      }));
+    },
+  };
+}
+
+export function auditEventsRepository(db: Kysely<Database>) {
+  return {
+    async record(e: NewAuditEvent): Promise<void> {
+      await db
+        .insertInto('audit_events')
+        .values({
+          id: newId(),
+          organisation_id: e.organisationId,
+          actor: e.actor,
+          action: e.action,
+          target_type: e.targetType,
+          target_id: e.targetId,
+          detail: JSON.stringify(e.detail),
+          created_at: Date.now(),
+        })
+        .execute();
+    },
+
+    async list(organisationId: string | null, opts: ListOptions): Promise<AuditEvent[]> {
+      let q = db
+        .selectFrom('audit_events')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(opts.limit);
+      q = organisationId === null ? q.where('organisation_id', 'is', null) : q.where('organisation_id', '=', organisationId);
+      if (opts.before !== undefined) q = q.where('created_at', '<', opts.before);
+      const rows = await q.execute();
+      return rows.map((r) => ({
+        id: r.id,
+        organisationId: r.organisation_id,
+        actor: r.actor,
+        action: r.action,
+        targetType: r.target_type,
+        targetId: r.target_id,
+        detail: JSON.parse(r.detail) as Record<string, unknown>,
+        createdAt: r.created_at,
+      }));
+    },
+  };
+}
+
+export function settingsRepository(db: Kysely<Database>) {
+  return {
+    async get(key: string): Promise<string | undefined> {
+      const r = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+      return r?.value;
+    },
+
+    /** Stores `value` unless the key exists; true when this call stored it (first writer wins). */
+    async setIfAbsent(key: string, value: string): Promise<boolean> {
+      const r = await db
+        .insertInto('settings')
+        .values({ key, value, updated_at: Date.now() })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
+
+    async set(key: string, value: string): Promise<void> {
+      await db
+        .insertInto('settings')
+        .values({ key, value, updated_at: Date.now() })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: Date.now() }))
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Sessions, keyed by the SHA-256 of the opaque id in the cookie: a leaked database does not
+ * leak usable cookies. The check is one primary-key lookup joined to its user.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+import { toUser, type User } from './users.ts';
+
+export interface Session {
+  idHash: string;
+  userId: string;
+  createdAt: number;
+  lastSeenAt: number;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  method: string;
+}
+
+export interface ActiveSession {
+  session: Session;
+  user: User;
+}
+
+export function sessionsRepository(db: Kysely<Database>) {
+  return {
+    async create(s: Session): Promise<void> {
+      await db
+        .insertInto('sessions')
+        .values({
+          id_hash: s.idHash,
+          user_id: s.userId,
+          created_at: s.createdAt,
+          last_seen_at: s.lastSeenAt,
+          idle_expires_at: s.idleExpiresAt,
+          absolute_expires_at: s.absoluteExpiresAt,
+          revoked_at: null,
+          ip: s.ip,
+          user_agent: s.userAgent,
+          method: s.method,
+        })
+        .execute();
+    },
+
+    /** The live session and its enabled user, or undefined (expired, revoked, disabled, unknown). */
+    async findActive(idHash: string, now: number): Promise<ActiveSession | undefined> {
+      const r = await db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .selectAll('users')
+        .select([
+          'sessions.id_hash',
+          'sessions.created_at as s_created_at',
+          'sessions.last_seen_at',
+          'sessions.idle_expires_at',
+          'sessions.absolute_expires_at',
+          'sessions.ip',
+          'sessions.user_agent',
+          'sessions.method',
+        ])
+        .where('sessions.id_hash', '=', idHash)
+        .where('sessions.revoked_at', 'is', null)
+        .where('sessions.idle_expires_at', '>', now)
+        .where('sessions.absolute_expires_at', '>', now)
+        .where('users.disabled', '=', 0)
+        .executeTakeFirst();
+      if (!r) return undefined;
+      return {
+        user: toUser(r),
+        session: {
+          idHash: r.id_hash,
+          userId: r.id,
+          createdAt: r.s_created_at,
+          lastSeenAt: r.last_seen_at,
+          idleExpiresAt: r.idle_expires_at,
+          absoluteExpiresAt: r.absolute_expires_at,
+          ip: r.ip,
+          userAgent: r.user_agent,
+          method: r.method,
+        },
+      };
+    },
+
+    async touch(idHash: string, now: number, idleExpiresAt: number): Promise<void> {
+      await db
+        .updateTable('sessions')
+        .set({ last_seen_at: now, idle_expires_at: idleExpiresAt })
+        .where('id_hash', '=', idHash)
+        .execute();
+    },
+
+    async revoke(idHash: string, now: number): Promise<void> {
+      await db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('id_hash', '=', idHash)
+        .where('revoked_at', 'is', null)
+        .execute();
+    },
+
+    async revokeAllForUser(userId: string, now: number): Promise<number> {
+      const r = await db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    async countActiveForUser(userId: string, now: number): Promise<number> {
+      const r = await db
+        .selectFrom('sessions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .where('idle_expires_at', '>', now)
+        .where('absolute_expires_at', '>', now)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    /** Removes sessions that ended before `before` (housekeeping). */
+    async deleteEnded(before: number): Promise<number> {
+      const r = await db
+        .deleteFrom('sessions')
+        .where((eb) =>
+          eb.or([eb('absolute_expires_at', '<', before), eb('idle_expires_at', '<', before), eb('revoked_at', '<', before)]),
+        )
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Table types shared by both engines. Timestamps are epoch milliseconds (SQLite INTEGER,
+ * PostgreSQL BIGINT parsed to number); booleans are 0/1 integers so that one set of
+ * queries serves SQLite and PostgreSQL alike.
+ */
+export interface OrganisationsTable {
+  id: string;
+  name: string;
+  slug: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  email_normalized: string;
+  first_name: string;
+  last_name: string;
+  password_hash: string | null;
+  disabled: number;
+  is_instance_admin: number;
+  attributes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MembershipsTable {
+  user_id: string;
+  organisation_id: string;
+  role: string;
+  created_at: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  organisation_id: string;
+  name: string;
+  external_id: string | null;
+  add_new_users_by_default: number;
+  role: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GroupMembershipsTable {
+  group_id: string;
+  user_id: string;
+  source: 'manual' | 'sso';
+  created_at: number;
+}
+
+export interface EmailDomainsTable {
+  id: string;
+  organisation_id: string;
+  domain: string;
+  verified: number;
+  enforce_sso: number;
+  verification_token: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  secret_hash: string;
+  organisation_id: string | null;
+  role: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  created_at: number;
+  last_seen_at: number;
+  idle_expires_at: number;
+  absolute_expires_at: number;
+  revoked_at: number | null;
+  ip: string | null;
+  user_agent: string | null;
+  method: string;
+}
+
+export interface LoginTracesTable {
+  id: string;
+  organisation_id: string | null;
+  protocol: string;
+  configuration: string | null;
+  outcome: 'success' | 'failure';
+  code: string | null;
+  message: string | null;
+  email: string | null;
+  user_id: string | null;
+  ip: string | null;
+  detail: string;
+  created_at: number;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  organisation_id: string | null;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  detail: string;
+  created_at: number;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface Database {
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  groups: GroupsTable;
+  group_memberships: GroupMembershipsTable;
+  email_domains: EmailDomainsTable;
+  api_keys: ApiKeysTable;
+  sessions: SessionsTable;
+  login_traces: LoginTracesTable;
+  audit_events: AuditEventsTable;
+  settings: SettingsTable;
+}

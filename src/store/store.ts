@@ -1,0 +1,46 @@
+/** The storage contract: typed repositories per aggregate, and transactions over them. */
+import type { Kysely } from 'kysely';
+import type { DatabaseHandle } from './connect.ts';
+import { apiKeysRepository } from './repositories/api-keys.ts';
+import { domainsRepository } from './repositories/domains.ts';
+import { groupsRepository } from './repositories/groups.ts';
+import { organisationsRepository } from './repositories/organisations.ts';
+import {
+  auditEventsRepository,
+  loginTracesRepository,
+  settingsRepository,
+} from './repositories/records.ts';
+import { sessionsRepository } from './repositories/sessions.ts';
+import { membershipsRepository, usersRepository } from './repositories/users.ts';
+import type { Database } from './schema.ts';
+
+export function createRepositories(db: Kysely<Database>) {
+  return {
+    organisations: organisationsRepository(db),
+    users: usersRepository(db),
+    memberships: membershipsRepository(db),
+    groups: groupsRepository(db),
+    domains: domainsRepository(db),
+    apiKeys: apiKeysRepository(db),
+    sessions: sessionsRepository(db),
+    loginTraces: loginTracesRepository(db),
+    auditEvents: auditEventsRepository(db),
+    settings: settingsRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;
+
+export interface Store extends Repositories {
+  engine: DatabaseHandle['engine'];
+  /** Runs `work` in one transaction: all of its writes land, or none do. */
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+}
+
+export function createStore(handle: DatabaseHandle): Store {
+  return {
+    ...createRepositories(handle.db),
+    engine: handle.engine,
+    transaction: (work) => handle.db.transaction().execute((trx) => work(createRepositories(trx))),
+  };
+}
