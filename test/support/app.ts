@@ -1,0 +1,44 @@
+/** A real app over a real database for API tests (inject, no port), with a known admin key. */
+import pino from 'pino';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { buildApp } from '../../src/http/app.ts';
+import type { App } from '../../src/http/context.ts';
+import { ping } from '../../src/store/connect.ts';
+import { createStore, type Store } from '../../src/store/store.ts';
+import { type EngineName, openTestDatabase } from './databases.ts';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export interface TestApp {
+  app: App;
+  store: Store;
+  config: Config;
+  /** Headers of the instance admin (DRAWBRIDGE_ADMIN_KEY). */
+  admin: { authorization: string };
+  close(): Promise<void>;
+}
+
+export async function startTestApp(engine: EngineName = 'sqlite', env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await openTestDatabase(engine);
+  const config = loadConfig({
+    DATA_DIR: '/nonexistent-unused',
+    DRAWBRIDGE_SECRET: 'test-secret-test-secret-test-secret-0000',
+    DRAWBRIDGE_ADMIN_KEY: ADMIN_KEY,
+    BASE_URL: 'http://drawbridge.test',
+    NODE_ENV: 'test',
+    ...env,
+  });
+  const store = createStore(db.handle);
+  const app = await buildApp({ config, store, logger: pino({ level: 'silent' }), ping: () => ping(db.handle) });
+  return {
+    app,
+    store,
+    config,
+    admin: { authorization: `Api-Key ${ADMIN_KEY}` },
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
