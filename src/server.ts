@@ -31,7 +31,10 @@ export async function issueFirstStartKey(store: Store): Promise<string | undefin
   });
 }
 
-export async function startServer(config: Config, print: (line: string) => void = console.log): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  print: (line: string) => void = console.log,
+): Promise<RunningServer> {
   const logger = pino(loggerOptions(config.LOG_LEVEL));
   const secret = loadMasterSecret(config.DRAWBRIDGE_SECRET, config.DATA_DIR, (m) => logger.warn(m));
   createSecretBox(secret); // fails fast on an unusable secret before anything listens
@@ -49,7 +52,9 @@ export async function startServer(config: Config, print: (line: string) => void 
   await app.listen({ port: config.PORT, host: config.HOST });
 
   const housekeeping = setInterval(() => {
-    store.sessions.deleteEnded(Date.now() - 24 * 60 * 60 * 1000).catch((err) => logger.warn({ err }, 'session cleanup failed'));
+    store.sessions
+      .deleteEnded(Date.now() - 24 * 60 * 60 * 1000)
+      .catch((err) => logger.warn({ err }, 'session cleanup failed'));
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
 

@@ -78,7 +78,11 @@ export const options = {
     doc: 'Deployment mode. In `production`, insecure defaults are refused (DRAWBRIDGE_SECRET must be set).',
     defaultText: 'development',
   },
-  PORT: { schema: integer(1, 65535).default(8080), doc: 'TCP port the HTTP server listens on.', defaultText: '8080' },
+  PORT: {
+    schema: integer(1, 65535).default(8080),
+    doc: 'TCP port the HTTP server listens on.',
+    defaultText: '8080',
+  },
   HOST: {
     schema: z.string().min(1).default('0.0.0.0'),
     doc: 'Address the HTTP server binds to.',
@@ -86,7 +90,7 @@ export const options = {
   },
   BASE_URL: {
     schema: httpUrl.optional(),
-    doc: 'Public URL of this instance, used to build ACS, callback and metadata URLs and to decide whether cookies are `Secure`. `PROXY_BASE_URL` (LiteLLM\'s name) is accepted as an alias.',
+    doc: "Public URL of this instance, used to build ACS, callback and metadata URLs and to decide whether cookies are `Secure`. `PROXY_BASE_URL` (LiteLLM's name) is accepted as an alias.",
     defaultText: 'http://localhost:{PORT}',
   },
   DATA_DIR: {

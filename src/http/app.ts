@@ -9,10 +9,15 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Config } from '../config/schema.ts';
-import { createMetrics, type Metrics } from '../ops/metrics.ts';
 import { loggerOptions } from '../ops/logger.ts';
+import { createMetrics, type Metrics } from '../ops/metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { App, AppContext } from './context.ts';
 import { ApiError, errorBody, handleError } from './errors.ts';
@@ -38,10 +43,15 @@ export interface AppDeps {
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** TRUST_PROXY as Fastify takes it: a boolean, a hop count, or a list of addresses/CIDRs. */
-function trustProxySetting(value: boolean | number | string): boolean | string[] | ((addr: string, hop: number) => boolean) {
+function trustProxySetting(
+  value: boolean | number | string,
+): boolean | string[] | ((addr: string, hop: number) => boolean) {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return (_addr, hop) => hop < value;
-  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -87,7 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       info: {
         title: 'Drawbridge API',
         version: '0.1.0',
-        description: 'Self-hosted single sign-on for multi-tenant web apps. Errors: {"error":{"code","message"}}.',
+        description:
+          'Self-hosted single sign-on for multi-tenant web apps. Errors: {"error":{"code","message"}}.',
       },
       servers: [{ url: config.BASE_URL }],
       components: {

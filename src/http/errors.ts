@@ -89,7 +89,8 @@ export function handleError(err: FastifyError, request: FastifyRequest, reply: F
     return;
   }
   if (err instanceof StoreError) {
-    const code: ApiErrorCode = err.code === 'conflict' ? 'conflict' : err.code === 'not_found' ? 'not_found' : 'invalid_request';
+    const code: ApiErrorCode =
+      err.code === 'conflict' ? 'conflict' : err.code === 'not_found' ? 'not_found' : 'invalid_request';
     reply.status(API_ERROR_STATUS[code]).send(errorBody(code, err.message));
     return;
   }
@@ -99,7 +100,14 @@ export function handleError(err: FastifyError, request: FastifyRequest, reply: F
     return;
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-    const code: ApiErrorCode = err.statusCode === 429 ? 'rate_limited' : err.statusCode === 413 ? 'payload_too_large' : err.statusCode === 415 ? 'unsupported_media_type' : 'invalid_request';
+    const code: ApiErrorCode =
+      err.statusCode === 429
+        ? 'rate_limited'
+        : err.statusCode === 413
+          ? 'payload_too_large'
+          : err.statusCode === 415
+            ? 'unsupported_media_type'
+            : 'invalid_request';
     reply.status(err.statusCode).send(errorBody(code, err.message));
     return;
   }

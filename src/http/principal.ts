@@ -43,8 +43,14 @@ async function resolve(ctx: AppContext, request: FastifyRequest): Promise<Princi
     if (key.lastUsedAt === null || now - key.lastUsedAt >= API_KEY_TOUCH_INTERVAL_MS) {
       await ctx.store.apiKeys.touch(key.id, now);
     }
-    if (key.organisationId === null) return { kind: 'instance_admin', actor: `key:${key.id}`, via: 'api_key' };
-    return { kind: 'organisation_key', actor: `key:${key.id}`, organisationId: key.organisationId, role: key.role };
+    if (key.organisationId === null)
+      return { kind: 'instance_admin', actor: `key:${key.id}`, via: 'api_key' };
+    return {
+      kind: 'organisation_key',
+      actor: `key:${key.id}`,
+      organisationId: key.organisationId,
+      role: key.role,
+    };
   }
   const cookie = request.cookies[ctx.config.SESSION_COOKIE_NAME];
   if (!cookie) return null;
@@ -78,7 +84,11 @@ export async function requireInstanceAdmin(ctx: AppContext, request: FastifyRequ
 export type Need = 'read' | 'write';
 
 /** The caller's role in an organisation ('admin' for instance admins), or undefined. */
-export async function roleIn(ctx: AppContext, p: Principal, organisationId: string): Promise<string | undefined> {
+export async function roleIn(
+  ctx: AppContext,
+  p: Principal,
+  organisationId: string,
+): Promise<string | undefined> {
   switch (p.kind) {
     case 'instance_admin':
       return 'admin';
@@ -105,7 +115,10 @@ export async function requireOrganisation(
   if (!organisation || role === undefined) throw new ApiError('not_found', 'No such organisation');
   const allowed = need === 'write' ? canAdminister(role) : canViewAdministration(role);
   if (!allowed) {
-    throw new ApiError('forbidden', `Your role "${role}" may not ${need === 'write' ? 'change' : 'view'} this`);
+    throw new ApiError(
+      'forbidden',
+      `Your role "${role}" may not ${need === 'write' ? 'change' : 'view'} this`,
+    );
   }
   return { principal, organisation };
 }

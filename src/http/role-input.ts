@@ -5,6 +5,7 @@ import { ApiError } from './errors.ts';
 
 export function roleOrThrow(ctx: AppContext, value: string): string {
   const role = normaliseRole(value, ctx.config.ROLES);
-  if (!role) throw new ApiError('invalid_role', `Unknown role "${value}"; roles are ${ctx.config.ROLES.join(', ')}`);
+  if (!role)
+    throw new ApiError('invalid_role', `Unknown role "${value}"; roles are ${ctx.config.ROLES.join(', ')}`);
   return role;
 }

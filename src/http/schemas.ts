@@ -26,7 +26,14 @@ export const pageQuery = z.strictObject({
 
 export const slug = z
   .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'lowercase letters, digits and inner hyphens, 1-64 characters');
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/,
+    'lowercase letters, digits and inner hyphens, 1-64 characters',
+  );
+
+// Control characters (C0 and DEL) have no place in names and break logs and CSV exports.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 export const displayText = (max: number) =>
   z
@@ -34,27 +41,33 @@ export const displayText = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'control characters are not allowed');
+    .refine((v) => !CONTROL_CHARACTERS.test(v), 'control characters are not allowed');
 
 export const optionalName = z
   .string()
   .trim()
   .max(200)
-  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'control characters are not allowed');
+  .refine((v) => !CONTROL_CHARACTERS.test(v), 'control characters are not allowed');
 
 // A practical address check (RFC 5321 lengths); deliverability is the IdP's business.
 export const email = z
   .string()
   .trim()
   .max(254)
-  .regex(/^[^\s@<>()[\]\\,;:"]{1,64}@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]{2,}$/, 'expected an email address');
+  .regex(
+    /^[^\s@<>()[\]\\,;:"]{1,64}@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]{2,}$/,
+    'expected an email address',
+  );
 
 export const domainName = z
   .string()
   .trim()
   .toLowerCase()
   .max(253)
-  .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, 'expected a domain name such as acme.com');
+  .regex(
+    /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
+    'expected a domain name such as acme.com',
+  );
 
 export const attributes = z
   .record(z.string().max(100), z.json())

@@ -2,7 +2,12 @@
 import type { FastifyReply } from 'fastify';
 import type { AppContext } from './context.ts';
 
-export function setSessionCookie(ctx: AppContext, reply: FastifyReply, value: string, absoluteExpiresAt: number): void {
+export function setSessionCookie(
+  ctx: AppContext,
+  reply: FastifyReply,
+  value: string,
+  absoluteExpiresAt: number,
+): void {
   reply.setCookie(ctx.config.SESSION_COOKIE_NAME, value, {
     path: '/',
     httpOnly: true,

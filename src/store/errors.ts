@@ -35,7 +35,8 @@ export async function translateConstraints<T>(what: string, write: () => Promise
     return await write();
   } catch (err) {
     if (isUniqueViolation(err)) throw new StoreError('conflict', `${what} already exists`);
-    if (isForeignKeyViolation(err)) throw new StoreError('reference_missing', `${what} refers to a missing row`);
+    if (isForeignKeyViolation(err))
+      throw new StoreError('reference_missing', `${what} refers to a missing row`);
     throw err;
   }
 }

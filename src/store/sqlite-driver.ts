@@ -29,6 +29,9 @@ export function openSqlite(path: string): SqliteDatabase {
   db.exec('PRAGMA synchronous = FULL');
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA busy_timeout = 5000');
+  // SQLite's built-in lower() folds ASCII only; PostgreSQL's folds all of Unicode. Case-insensitive
+  // search (users.listInOrganisation) must find 'Émile' for 'émile' on both engines.
+  db.function('lower', { deterministic: true }, (v) => (typeof v === 'string' ? v.toLowerCase() : v));
   return {
     close: () => db.close(),
     prepare: (sql) => adaptStatement(db.prepare(sql)),

@@ -5,11 +5,7 @@ import { apiKeysRepository } from './repositories/api-keys.ts';
 import { domainsRepository } from './repositories/domains.ts';
 import { groupsRepository } from './repositories/groups.ts';
 import { organisationsRepository } from './repositories/organisations.ts';
-import {
-  auditEventsRepository,
-  loginTracesRepository,
-  settingsRepository,
-} from './repositories/records.ts';
+import { auditEventsRepository, loginTracesRepository, settingsRepository } from './repositories/records.ts';
 import { sessionsRepository } from './repositories/sessions.ts';
 import { membershipsRepository, usersRepository } from './repositories/users.ts';
 import type { Database } from './schema.ts';

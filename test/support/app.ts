@@ -19,9 +19,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(engine: EngineName = 'sqlite', env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await openTestDatabase(engine);
-  const config = loadConfig({
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
     DATA_DIR: '/nonexistent-unused',
     DRAWBRIDGE_SECRET: 'test-secret-test-secret-test-secret-0000',
     DRAWBRIDGE_ADMIN_KEY: ADMIN_KEY,
@@ -29,8 +28,21 @@ export async function startTestApp(engine: EngineName = 'sqlite', env: Record<st
     NODE_ENV: 'test',
     ...env,
   });
+}
+
+export async function startTestApp(
+  engine: EngineName = 'sqlite',
+  env: Record<string, string> = {},
+): Promise<TestApp> {
+  const db = await openTestDatabase(engine);
+  const config = testConfig(env);
   const store = createStore(db.handle);
-  const app = await buildApp({ config, store, logger: pino({ level: 'silent' }), ping: () => ping(db.handle) });
+  const app = await buildApp({
+    config,
+    store,
+    logger: pino({ level: 'silent' }),
+    ping: () => ping(db.handle),
+  });
   return {
     app,
     store,

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { type DatabaseHandle, migrate, openDatabase } from '../../src/store/connect.ts';
 
-export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const POSTGRES_ADMIN_URL =
+  process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export type EngineName = 'sqlite' | 'postgres';
 export const ENGINES: EngineName[] = ['sqlite', 'postgres'];
@@ -62,7 +63,9 @@ export async function createTestDatabase(engine: EngineName): Promise<TestDataba
 }
 
 /** An opened and migrated database; `close` closes and drops it. */
-export async function openTestDatabase(engine: EngineName): Promise<{ handle: DatabaseHandle; close(): Promise<void> }> {
+export async function openTestDatabase(
+  engine: EngineName,
+): Promise<{ handle: DatabaseHandle; close(): Promise<void> }> {
   const db = await createTestDatabase(engine);
   const handle = openDatabase(db.env);
   await migrate(handle);

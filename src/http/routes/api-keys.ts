@@ -8,21 +8,39 @@ import type { Store } from '../../store/store.ts';
 import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { requireInstanceAdmin, requireOrganisation, type Principal } from '../principal.ts';
+import { type Principal, requireInstanceAdmin, requireOrganisation } from '../principal.ts';
 import { apiKeySchema, displayText, errorResponses, id } from '../schemas.ts';
 
 const tags = ['api-keys'];
 const createdSchema = apiKeySchema.extend({ key: z.string().describe('Shown once; store it now') });
 
-async function create(store: Store, principal: Principal, organisationId: string | null, name: string, role: string) {
+async function create(
+  store: Store,
+  principal: Principal,
+  organisationId: string | null,
+  name: string,
+  role: string,
+) {
   return store.transaction(async (tx) => {
     const issued = await issueApiKey(tx, { name, organisationId, role });
-    await audit(tx, principal, organisationId, 'api_key.create', { type: 'api_key', id: issued.record.id }, { name, role });
+    await audit(
+      tx,
+      principal,
+      organisationId,
+      'api_key.create',
+      { type: 'api_key', id: issued.record.id },
+      { name, role },
+    );
     return { ...issued.record, key: issued.key };
   });
 }
 
-async function revoke(store: Store, principal: Principal, organisationId: string | null, keyId: string): Promise<void> {
+async function revoke(
+  store: Store,
+  principal: Principal,
+  organisationId: string | null,
+  keyId: string,
+): Promise<void> {
   await store.transaction(async (tx) => {
     const key = await tx.apiKeys.get(keyId);
     if (!key || key.organisationId !== organisationId || key.revokedAt !== null) {
@@ -52,14 +70,25 @@ export function registerApiKeyRoutes(app: App, ctx: AppContext): void {
     },
   );
 
-  app.get('/api/v1/api-keys', { schema: { tags, summary: 'List instance-admin API keys', response: list } }, async (request) => {
-    await requireInstanceAdmin(ctx, request);
-    return { items: await ctx.store.apiKeys.list(null) };
-  });
+  app.get(
+    '/api/v1/api-keys',
+    { schema: { tags, summary: 'List instance-admin API keys', response: list } },
+    async (request) => {
+      await requireInstanceAdmin(ctx, request);
+      return { items: await ctx.store.apiKeys.list(null) };
+    },
+  );
 
   app.delete(
     '/api/v1/api-keys/:keyId',
-    { schema: { tags, summary: 'Revoke an instance-admin API key', params: z.strictObject({ keyId: id }), response: { 204: z.null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Revoke an instance-admin API key',
+        params: z.strictObject({ keyId: id }),
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       const principal = await requireInstanceAdmin(ctx, request);
       await revoke(ctx.store, principal, null, request.params.keyId);
@@ -76,19 +105,36 @@ export function registerApiKeyRoutes(app: App, ctx: AppContext): void {
         tags,
         summary: 'Create an API key scoped to the organisation',
         params: z.strictObject({ orgId: id }),
-        body: z.strictObject({ name: displayText(100), role: z.enum(['admin', 'admin_viewer']).default('admin') }),
+        body: z.strictObject({
+          name: displayText(100),
+          role: z.enum(['admin', 'admin_viewer']).default('admin'),
+        }),
         response: { 201: createdSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
-      return reply.status(201).send(await create(ctx.store, principal, organisation.id, request.body.name, request.body.role));
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
+      return reply
+        .status(201)
+        .send(await create(ctx.store, principal, organisation.id, request.body.name, request.body.role));
     },
   );
 
   app.get(
     base,
-    { schema: { tags, summary: 'List the organisation\'s API keys', params: z.strictObject({ orgId: id }), response: list } },
+    {
+      schema: {
+        tags,
+        summary: "List the organisation's API keys",
+        params: z.strictObject({ orgId: id }),
+        response: list,
+      },
+    },
     async (request) => {
       const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
       return { items: await ctx.store.apiKeys.list(organisation.id) };
@@ -98,10 +144,20 @@ export function registerApiKeyRoutes(app: App, ctx: AppContext): void {
   app.delete(
     `${base}/:keyId`,
     {
-      schema: { tags, summary: 'Revoke an organisation API key', params: z.strictObject({ orgId: id, keyId: id }), response: { 204: z.null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Revoke an organisation API key',
+        params: z.strictObject({ orgId: id, keyId: id }),
+        response: { 204: z.null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       await revoke(ctx.store, principal, organisation.id, request.params.keyId);
       return reply.status(204).send(null);
     },

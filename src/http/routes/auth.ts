@@ -34,13 +34,22 @@ export function registerAuthRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { email, password } = request.body;
-      const fail = async (code: ApiErrorCode, message: string, userId: string | null) => {
-        ctx.metrics.logins.inc({ protocol: 'password', outcome: 'failure', code });
+      // A trace belongs to the person's (first) organisation so that its admins can read it.
+      const trace = async (
+        outcome: 'success' | 'failure',
+        code: ApiErrorCode | null,
+        message: string | null,
+        userId: string | null,
+      ) => {
+        ctx.metrics.logins.inc({ protocol: 'password', outcome, code: code ?? 'ok' });
+        const organisationId = userId
+          ? ((await ctx.store.memberships.listForUser(userId))[0]?.organisationId ?? null)
+          : null;
         await ctx.store.loginTraces.record({
-          organisationId: null,
+          organisationId,
           protocol: 'password',
           configuration: null,
-          outcome: 'failure',
+          outcome,
           code,
           message,
           email: email.slice(0, 254),
@@ -48,16 +57,24 @@ export function registerAuthRoutes(app: App, ctx: AppContext): void {
           ip: request.ip,
           detail: {},
         });
+      };
+      const fail = async (code: ApiErrorCode, message: string, userId: string | null) => {
+        await trace('failure', code, message, userId);
         return new ApiError(code, message);
       };
       if (!ctx.config.PASSWORD_LOGIN_ENABLED) {
-        throw await fail('password_login_disabled', 'Password sign-in is switched off on this instance', null);
+        throw await fail(
+          'password_login_disabled',
+          'Password sign-in is switched off on this instance',
+          null,
+        );
       }
       const user = await ctx.store.users.getByEmail(email);
       const hash = user ? await ctx.store.users.getPasswordHash(user.id) : null;
       // The hash is verified (or a dummy one) whether or not the user exists: same work, same answer.
       const ok = await verifyPassword(hash, password);
-      if (!user || !ok) throw await fail('invalid_credentials', 'The email or password is wrong', user?.id ?? null);
+      if (!user || !ok)
+        throw await fail('invalid_credentials', 'The email or password is wrong', user?.id ?? null);
       if (user.disabled) throw await fail('account_disabled', 'This account is disabled', user.id);
       // A fresh session id at every sign-in (no fixation); an old cookie is ended first.
       const previous = request.cookies[ctx.config.SESSION_COOKIE_NAME];
@@ -68,19 +85,7 @@ export function registerAuthRoutes(app: App, ctx: AppContext): void {
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? null,
       });
-      ctx.metrics.logins.inc({ protocol: 'password', outcome: 'success', code: 'ok' });
-      await ctx.store.loginTraces.record({
-        organisationId: null,
-        protocol: 'password',
-        configuration: null,
-        outcome: 'success',
-        code: null,
-        message: null,
-        email: user.email,
-        userId: user.id,
-        ip: request.ip,
-        detail: {},
-      });
+      await trace('success', null, null, user.id);
       setSessionCookie(ctx, reply, started.cookieValue, started.absoluteExpiresAt);
       return { userId: user.id };
     },
@@ -108,7 +113,9 @@ export function registerAuthRoutes(app: App, ctx: AppContext): void {
         email: user.email,
         firstName: user.firstName,
         lastName: user.lastName,
-        organisation: organisation ? { id: organisation.id, name: organisation.name, slug: organisation.slug } : null,
+        organisation: organisation
+          ? { id: organisation.id, name: organisation.name, slug: organisation.slug }
+          : null,
         role: first?.role ?? null,
         groups: groups.map((g) => ({ id: g.id, name: g.name, externalId: g.externalId })),
         attributes: user.attributes,

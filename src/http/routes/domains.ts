@@ -36,17 +36,33 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
         tags,
         summary: 'Claim an email domain for the organisation',
         params: z.strictObject({ orgId: id }),
-        body: z.strictObject({ domain: domainName, verified: z.boolean().optional(), enforceSso: z.boolean().optional() }),
+        body: z.strictObject({
+          domain: domainName,
+          verified: z.boolean().optional(),
+          enforceSso: z.boolean().optional(),
+        }),
         response: { 201: domainSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       onlyInstanceAdminVerifies(principal, request.body.verified);
       const created = await ctx.store
         .transaction(async (tx) => {
           const d = await tx.domains.create(organisation.id, request.body);
-          await audit(tx, principal, organisation.id, 'domain.create', { type: 'domain', id: d.id }, request.body);
+          await audit(
+            tx,
+            principal,
+            organisation.id,
+            'domain.create',
+            { type: 'domain', id: d.id },
+            request.body,
+          );
           return d;
         })
         .catch((err: unknown) => {
@@ -64,7 +80,7 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags,
-        summary: 'List the organisation\'s email domains',
+        summary: "List the organisation's email domains",
         params: z.strictObject({ orgId: id }),
         response: { 200: z.object({ items: z.array(domainSchema) }), ...errorResponses },
       },
@@ -77,7 +93,14 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
 
   app.get(
     `${base}/:domainId`,
-    { schema: { tags, summary: 'Read an email domain', params: domainParams, response: { 200: domainSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Read an email domain',
+        params: domainParams,
+        response: { 200: domainSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
       const d = await ctx.store.domains.get(organisation.id, request.params.domainId);
@@ -98,12 +121,25 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       onlyInstanceAdminVerifies(principal, request.body.verified);
       return ctx.store.transaction(async (tx) => {
-        if (!(await tx.domains.get(organisation.id, request.params.domainId))) throw new ApiError('not_found', 'No such domain');
+        if (!(await tx.domains.get(organisation.id, request.params.domainId)))
+          throw new ApiError('not_found', 'No such domain');
         const d = await tx.domains.update(organisation.id, request.params.domainId, request.body);
-        await audit(tx, principal, organisation.id, 'domain.update', { type: 'domain', id: request.params.domainId }, request.body);
+        await audit(
+          tx,
+          principal,
+          organisation.id,
+          'domain.update',
+          { type: 'domain', id: request.params.domainId },
+          request.body,
+        );
         return present(d!);
       });
     },
@@ -111,12 +147,28 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
 
   app.delete(
     `${base}/:domainId`,
-    { schema: { tags, summary: 'Release an email domain', params: domainParams, response: { 204: z.null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Release an email domain',
+        params: domainParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       await ctx.store.transaction(async (tx) => {
-        if (!(await tx.domains.delete(organisation.id, request.params.domainId))) throw new ApiError('not_found', 'No such domain');
-        await audit(tx, principal, organisation.id, 'domain.delete', { type: 'domain', id: request.params.domainId });
+        if (!(await tx.domains.delete(organisation.id, request.params.domainId)))
+          throw new ApiError('not_found', 'No such domain');
+        await audit(tx, principal, organisation.id, 'domain.delete', {
+          type: 'domain',
+          id: request.params.domainId,
+        });
       });
       return reply.status(204).send(null);
     },

@@ -41,13 +41,25 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       const body = request.body;
       const role = body.role == null ? null : roleOrThrow(ctx, body.role);
       const group = await ctx.store
         .transaction(async (tx) => {
           const created = await tx.groups.create(organisation.id, { ...body, role });
-          await audit(tx, principal, organisation.id, 'group.create', { type: 'group', id: created.id }, { ...body, role });
+          await audit(
+            tx,
+            principal,
+            organisation.id,
+            'group.create',
+            { type: 'group', id: created.id },
+            { ...body, role },
+          );
           return created;
         })
         .catch(externalIdTaken);
@@ -60,7 +72,7 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags,
-        summary: 'List the organisation\'s groups',
+        summary: "List the organisation's groups",
         params: z.strictObject({ orgId: id }),
         response: { 200: z.object({ items: z.array(groupSchema) }), ...errorResponses },
       },
@@ -73,7 +85,14 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
 
   app.get(
     `${base}/:groupId`,
-    { schema: { tags, summary: 'Read a group', params: groupParams, response: { 200: groupSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Read a group',
+        params: groupParams,
+        response: { 200: groupSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
       const group = await ctx.store.groups.get(organisation.id, request.params.groupId);
@@ -94,14 +113,27 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       const body = request.body;
       const patch = { ...body, ...(body.role != null ? { role: roleOrThrow(ctx, body.role) } : {}) };
       return ctx.store
         .transaction(async (tx) => {
-          if (!(await tx.groups.get(organisation.id, request.params.groupId))) throw new ApiError('not_found', 'No such group');
+          if (!(await tx.groups.get(organisation.id, request.params.groupId)))
+            throw new ApiError('not_found', 'No such group');
           const updated = await tx.groups.update(organisation.id, request.params.groupId, patch);
-          await audit(tx, principal, organisation.id, 'group.update', { type: 'group', id: request.params.groupId }, patch);
+          await audit(
+            tx,
+            principal,
+            organisation.id,
+            'group.update',
+            { type: 'group', id: request.params.groupId },
+            patch,
+          );
           return updated!;
         })
         .catch(externalIdTaken);
@@ -110,12 +142,28 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
 
   app.delete(
     `${base}/:groupId`,
-    { schema: { tags, summary: 'Delete a group', params: groupParams, response: { 204: z.null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a group',
+        params: groupParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       await ctx.store.transaction(async (tx) => {
-        if (!(await tx.groups.delete(organisation.id, request.params.groupId))) throw new ApiError('not_found', 'No such group');
-        await audit(tx, principal, organisation.id, 'group.delete', { type: 'group', id: request.params.groupId });
+        if (!(await tx.groups.delete(organisation.id, request.params.groupId)))
+          throw new ApiError('not_found', 'No such group');
+        await audit(tx, principal, organisation.id, 'group.delete', {
+          type: 'group',
+          id: request.params.groupId,
+        });
       });
       return reply.status(204).send(null);
     },
@@ -124,7 +172,12 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
   app.get(
     `${base}/:groupId/members`,
     {
-      schema: { tags, summary: 'List a group\'s members with their source (manual or sso)', params: groupParams, response: { 200: z.object({ items: z.array(memberSchema) }), ...errorResponses } },
+      schema: {
+        tags,
+        summary: "List a group's members with their source (manual or sso)",
+        params: groupParams,
+        response: { 200: z.object({ items: z.array(memberSchema) }), ...errorResponses },
+      },
     },
     async (request) => {
       const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
@@ -137,18 +190,37 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
   app.put(
     `${base}/:groupId/members/:userId`,
     {
-      schema: { tags, summary: 'Add a member of the organisation to the group (manual)', params: memberParams, response: { 204: z.null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Add a member of the organisation to the group (manual)',
+        params: memberParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       const { groupId, userId } = request.params;
       await ctx.store.transaction(async (tx) => {
-        if (!(await tx.groups.get(organisation.id, groupId))) throw new ApiError('not_found', 'No such group');
-        if (!(await tx.memberships.get(userId, organisation.id))) throw new ApiError('not_found', 'No such user in this organisation');
+        if (!(await tx.groups.get(organisation.id, groupId)))
+          throw new ApiError('not_found', 'No such group');
+        if (!(await tx.memberships.get(userId, organisation.id)))
+          throw new ApiError('not_found', 'No such user in this organisation');
         // Adding is idempotent; an SSO-made membership becomes manual, so sync leaves it alone.
         await tx.groups.removeMember(groupId, userId);
         await tx.groups.addMember(groupId, userId, 'manual');
-        await audit(tx, principal, organisation.id, 'group.add_member', { type: 'group', id: groupId }, { userId });
+        await audit(
+          tx,
+          principal,
+          organisation.id,
+          'group.add_member',
+          { type: 'group', id: groupId },
+          { userId },
+        );
       });
       return reply.status(204).send(null);
     },
@@ -157,15 +229,34 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
   app.delete(
     `${base}/:groupId/members/:userId`,
     {
-      schema: { tags, summary: 'Remove a member from the group', params: memberParams, response: { 204: z.null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Remove a member from the group',
+        params: memberParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       const { groupId, userId } = request.params;
       await ctx.store.transaction(async (tx) => {
-        if (!(await tx.groups.get(organisation.id, groupId))) throw new ApiError('not_found', 'No such group');
-        if (!(await tx.groups.removeMember(groupId, userId))) throw new ApiError('not_found', 'This user is not in the group');
-        await audit(tx, principal, organisation.id, 'group.remove_member', { type: 'group', id: groupId }, { userId });
+        if (!(await tx.groups.get(organisation.id, groupId)))
+          throw new ApiError('not_found', 'No such group');
+        if (!(await tx.groups.removeMember(groupId, userId)))
+          throw new ApiError('not_found', 'This user is not in the group');
+        await audit(
+          tx,
+          principal,
+          organisation.id,
+          'group.remove_member',
+          { type: 'group', id: groupId },
+          { userId },
+        );
       });
       return reply.status(204).send(null);
     },

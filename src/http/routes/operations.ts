@@ -7,13 +7,25 @@ import { errorSchema } from '../schemas.ts';
 export function registerOperationRoutes(app: App, ctx: AppContext, ping: () => Promise<void>): void {
   app.get(
     '/healthz',
-    { schema: { tags: ['operations'], summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'The process is up',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
   app.get(
     '/readyz',
-    { schema: { tags: ['operations'], summary: 'The database answers', response: { 200: z.object({ status: z.literal('ready'), database: z.string() }), 503: errorSchema } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'The database answers',
+        response: { 200: z.object({ status: z.literal('ready'), database: z.string() }), 503: errorSchema },
+      },
+    },
     async (request, reply) => {
       try {
         await ping();
@@ -25,8 +37,12 @@ export function registerOperationRoutes(app: App, ctx: AppContext, ping: () => P
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
-    reply.header('content-type', ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], summary: 'Prometheus metrics' } },
+    async (_request, reply) => {
+      reply.header('content-type', ctx.metrics.registry.contentType);
+      return ctx.metrics.registry.metrics();
+    },
+  );
 }

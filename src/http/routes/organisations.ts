@@ -5,7 +5,7 @@ import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { requireInstanceAdmin, requireOrganisation, requirePrincipal } from '../principal.ts';
-import { displayText, errorResponses, orgParams, organisationSchema, pageQuery, slug } from '../schemas.ts';
+import { displayText, errorResponses, organisationSchema, orgParams, pageQuery, slug } from '../schemas.ts';
 
 const tags = ['organisations'];
 
@@ -32,7 +32,14 @@ export function registerOrganisationRoutes(app: App, ctx: AppContext): void {
       const org = await ctx.store
         .transaction(async (tx) => {
           const created = await tx.organisations.create(request.body);
-          await audit(tx, principal, created.id, 'organisation.create', { type: 'organisation', id: created.id }, request.body);
+          await audit(
+            tx,
+            principal,
+            created.id,
+            'organisation.create',
+            { type: 'organisation', id: created.id },
+            request.body,
+          );
           return created;
         })
         .catch(slugTaken);
@@ -47,7 +54,10 @@ export function registerOrganisationRoutes(app: App, ctx: AppContext): void {
         tags,
         summary: 'List the organisations the caller may see',
         querystring: pageQuery,
-        response: { 200: z.object({ items: z.array(organisationSchema), nextCursor: z.string().nullable() }), ...errorResponses },
+        response: {
+          200: z.object({ items: z.array(organisationSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -60,13 +70,24 @@ export function registerOrganisationRoutes(app: App, ctx: AppContext): void {
           .filter((m) => m.role === 'admin' || m.role === 'admin_viewer')
           .map((m) => m.organisationId);
       }
-      return ctx.store.organisations.list({ limit, ...(cursor ? { cursor } : {}), ...(onlyIds ? { onlyIds } : {}) });
+      return ctx.store.organisations.list({
+        limit,
+        ...(cursor ? { cursor } : {}),
+        ...(onlyIds ? { onlyIds } : {}),
+      });
     },
   );
 
   app.get(
     '/api/v1/organisations/:orgId',
-    { schema: { tags, summary: 'Read an organisation', params: orgParams, response: { 200: organisationSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Read an organisation',
+        params: orgParams,
+        response: { 200: organisationSchema, ...errorResponses },
+      },
+    },
     async (request) => (await requireOrganisation(ctx, request, request.params.orgId, 'read')).organisation,
   );
 
@@ -82,11 +103,23 @@ export function registerOrganisationRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       return ctx.store
         .transaction(async (tx) => {
           const updated = await tx.organisations.update(organisation.id, request.body);
-          await audit(tx, principal, organisation.id, 'organisation.update', { type: 'organisation', id: organisation.id }, request.body);
+          await audit(
+            tx,
+            principal,
+            organisation.id,
+            'organisation.update',
+            { type: 'organisation', id: organisation.id },
+            request.body,
+          );
           return updated!;
         })
         .catch(slugTaken);
@@ -96,14 +129,20 @@ export function registerOrganisationRoutes(app: App, ctx: AppContext): void {
   app.delete(
     '/api/v1/organisations/:orgId',
     {
-      schema: { tags, summary: 'Delete an organisation and everything in it (instance admin)', params: orgParams, response: { 204: z.null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Delete an organisation and everything in it (instance admin)',
+        params: orgParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
       const principal = await requireInstanceAdmin(ctx, request);
       const { orgId } = request.params;
       const deleted = await ctx.store.transaction(async (tx) => {
         const found = await tx.organisations.delete(orgId);
-        if (found) await audit(tx, principal, null, 'organisation.delete', { type: 'organisation', id: orgId });
+        if (found)
+          await audit(tx, principal, null, 'organisation.delete', { type: 'organisation', id: orgId });
         return found;
       });
       if (!deleted) throw new ApiError('not_found', 'No such organisation');

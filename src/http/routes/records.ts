@@ -51,7 +51,12 @@ export function registerRecordRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
       const { limit, before } = request.query;
-      return { items: await ctx.store.loginTraces.list(organisation.id, { limit, ...(before !== undefined ? { before } : {}) }) };
+      return {
+        items: await ctx.store.loginTraces.list(organisation.id, {
+          limit,
+          ...(before !== undefined ? { before } : {}),
+        }),
+      };
     },
   );
 
@@ -69,7 +74,12 @@ export function registerRecordRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
       const { limit, before } = request.query;
-      return { items: await ctx.store.auditEvents.list(organisation.id, { limit, ...(before !== undefined ? { before } : {}) }) };
+      return {
+        items: await ctx.store.auditEvents.list(organisation.id, {
+          limit,
+          ...(before !== undefined ? { before } : {}),
+        }),
+      };
     },
   );
 }

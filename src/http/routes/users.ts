@@ -8,7 +8,16 @@ import type { App, AppContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { requireOrganisation } from '../principal.ts';
 import { roleOrThrow } from '../role-input.ts';
-import { attributes, email, errorResponses, groupSchema, id, optionalName, pageQuery, userSchema } from '../schemas.ts';
+import {
+  attributes,
+  email,
+  errorResponses,
+  groupSchema,
+  id,
+  optionalName,
+  pageQuery,
+  userSchema,
+} from '../schemas.ts';
 
 const tags = ['users'];
 const userParams = z.strictObject({ orgId: id, userId: id });
@@ -38,10 +47,13 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags,
-        summary: 'List and search the organisation\'s users (by email or name)',
+        summary: "List and search the organisation's users (by email or name)",
         params: z.strictObject({ orgId: id }),
         querystring: pageQuery.extend({ search: z.string().max(200).optional() }),
-        response: { 200: z.object({ items: z.array(orgUserSchema), nextCursor: z.string().nullable() }), ...errorResponses },
+        response: {
+          200: z.object({ items: z.array(orgUserSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -74,39 +86,54 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       const body = request.body;
       const role = roleOrThrow(ctx, body.role ?? 'member');
       const passwordHash = body.password === undefined ? null : await hashPassword(body.password);
-      const created = await ctx.store.transaction(async (tx) => {
-        let user = await tx.users.getByEmail(body.email);
-        if (user) {
-          // An existing person joins this organisation; their credentials and profile stay theirs.
-          if (passwordHash !== null) {
-            throw new ApiError('email_taken', 'A user with this email exists; add them without a password');
+      const created = await ctx.store
+        .transaction(async (tx) => {
+          let user = await tx.users.getByEmail(body.email);
+          if (user) {
+            // An existing person joins this organisation; their credentials and profile stay theirs.
+            if (passwordHash !== null) {
+              throw new ApiError('email_taken', 'A user with this email exists; add them without a password');
+            }
+            if (await tx.memberships.get(user.id, organisation.id)) {
+              throw new ApiError('membership_exists', 'This user is already in the organisation');
+            }
+          } else {
+            user = await tx.users.create({
+              email: body.email,
+              firstName: body.firstName,
+              lastName: body.lastName,
+              passwordHash,
+              attributes: body.attributes ?? {},
+            });
           }
-          if (await tx.memberships.get(user.id, organisation.id)) {
-            throw new ApiError('membership_exists', 'This user is already in the organisation');
+          await tx.memberships.add(user.id, organisation.id, role);
+          for (const group of await tx.groups.listDefaults(organisation.id)) {
+            await tx.groups.addMember(group.id, user.id, 'manual');
           }
-        } else {
-          user = await tx.users.create({
-            email: body.email,
-            firstName: body.firstName,
-            lastName: body.lastName,
-            passwordHash,
-            attributes: body.attributes ?? {},
-          });
-        }
-        await tx.memberships.add(user.id, organisation.id, role);
-        for (const group of await tx.groups.listDefaults(organisation.id)) {
-          await tx.groups.addMember(group.id, user.id, 'manual');
-        }
-        await audit(tx, principal, organisation.id, 'user.add', { type: 'user', id: user.id }, { email: user.email, role });
-        return { ...user, role };
-      }).catch((err: unknown) => {
-        if (err instanceof StoreError && err.code === 'conflict') throw new ApiError('email_taken', 'A user with this email exists');
-        throw err;
-      });
+          await audit(
+            tx,
+            principal,
+            organisation.id,
+            'user.add',
+            { type: 'user', id: user.id },
+            { email: user.email, role },
+          );
+          return { ...user, role };
+        })
+        .catch((err: unknown) => {
+          if (err instanceof StoreError && err.code === 'conflict')
+            throw new ApiError('email_taken', 'A user with this email exists');
+          throw err;
+        });
       return reply.status(201).send(created);
     },
   );
@@ -114,7 +141,12 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
   app.get(
     `${base}/:userId`,
     {
-      schema: { tags, summary: 'Read a user with their groups in this organisation', params: userParams, response: { 200: userDetailSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Read a user with their groups in this organisation',
+        params: userParams,
+        response: { 200: userDetailSchema, ...errorResponses },
+      },
     },
     async (request) => {
       const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
@@ -133,7 +165,7 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags,
-        summary: 'Change a user\'s names, role in this organisation, or attributes',
+        summary: "Change a user's names, role in this organisation, or attributes",
         params: userParams,
         body: z.strictObject({
           firstName: optionalName.optional(),
@@ -145,38 +177,63 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       const { role: roleInput, ...profile } = request.body;
       const role = roleInput === undefined ? undefined : roleOrThrow(ctx, roleInput);
       return ctx.store.transaction(async (tx) => {
         const user = await memberOrThrow(tx, organisation.id, request.params.userId);
         const updated = await tx.users.update(user.id, profile);
         if (role) await tx.memberships.setRole(user.id, organisation.id, role);
-        await audit(tx, principal, organisation.id, 'user.update', { type: 'user', id: user.id }, { ...profile, role });
+        await audit(
+          tx,
+          principal,
+          organisation.id,
+          'user.update',
+          { type: 'user', id: user.id },
+          { ...profile, role },
+        );
         return { ...updated!, role: role ?? user.role };
       });
     },
   );
 
-  for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     app.post(
       `${base}/:userId/${action}`,
       {
         schema: {
           tags,
-          summary: disabled ? 'Disable a user: sign-in refused and every session ended' : 'Enable a disabled user',
+          summary: disabled
+            ? 'Disable a user: sign-in refused and every session ended'
+            : 'Enable a disabled user',
           params: userParams,
           response: { 200: orgUserSchema, ...errorResponses },
         },
       },
       async (request) => {
-        const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+        const { principal, organisation } = await requireOrganisation(
+          ctx,
+          request,
+          request.params.orgId,
+          'write',
+        );
         return ctx.store.transaction(async (tx) => {
           const user = await memberOrThrow(tx, organisation.id, request.params.userId);
           // Disabling is per person; an organisation admin may not lock a person out of other organisations.
           const elsewhere = (await tx.memberships.listForUser(user.id)).length > 1;
           if ((elsewhere || user.isInstanceAdmin) && principal.kind !== 'instance_admin') {
-            throw new ApiError('forbidden', 'This user belongs to other organisations; ask an instance admin');
+            throw new ApiError(
+              'forbidden',
+              'This user belongs to other organisations; ask an instance admin',
+            );
           }
           const updated = await tx.users.update(user.id, { disabled });
           if (disabled) await tx.sessions.revokeAllForUser(user.id, Date.now());
@@ -190,14 +247,31 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
   app.post(
     `${base}/:userId/revoke-sessions`,
     {
-      schema: { tags, summary: 'End every session of a user', params: userParams, response: { 200: z.object({ revoked: z.number() }), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'End every session of a user',
+        params: userParams,
+        response: { 200: z.object({ revoked: z.number() }), ...errorResponses },
+      },
     },
     async (request) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       return ctx.store.transaction(async (tx) => {
         const user = await memberOrThrow(tx, organisation.id, request.params.userId);
         const revoked = await tx.sessions.revokeAllForUser(user.id, Date.now());
-        await audit(tx, principal, organisation.id, 'user.revoke_sessions', { type: 'user', id: user.id }, { revoked });
+        await audit(
+          tx,
+          principal,
+          organisation.id,
+          'user.revoke_sessions',
+          { type: 'user', id: user.id },
+          { revoked },
+        );
         return { revoked };
       });
     },
@@ -206,14 +280,31 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
   app.delete(
     `${base}/:userId`,
     {
-      schema: { tags, summary: 'Remove a user from the organisation (and its groups)', params: userParams, response: { 204: z.null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Remove a user from the organisation (and its groups)',
+        params: userParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'write');
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
       await ctx.store.transaction(async (tx) => {
         const user = await memberOrThrow(tx, organisation.id, request.params.userId);
         await tx.memberships.remove(user.id, organisation.id);
-        await audit(tx, principal, organisation.id, 'user.remove', { type: 'user', id: user.id }, { email: user.email });
+        await audit(
+          tx,
+          principal,
+          organisation.id,
+          'user.remove',
+          { type: 'user', id: user.id },
+          { email: user.email },
+        );
       });
       return reply.status(204).send(null);
     },

@@ -30,7 +30,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('memberships')
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-    .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id').onDelete('cascade'))
+    .addColumn('organisation_id', 'text', (c) =>
+      c.notNull().references('organisations.id').onDelete('cascade'),
+    )
     .addColumn('role', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('memberships_pk', ['user_id', 'organisation_id'])
@@ -40,7 +42,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('groups')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id').onDelete('cascade'))
+    .addColumn('organisation_id', 'text', (c) =>
+      c.notNull().references('organisations.id').onDelete('cascade'),
+    )
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('external_id', 'text')
     .addColumn('add_new_users_by_default', 'integer', (c) => c.notNull().defaultTo(0))
@@ -58,12 +62,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('group_memberships_pk', ['group_id', 'user_id'])
     .execute();
-  await db.schema.createIndex('group_memberships_user_idx').on('group_memberships').column('user_id').execute();
+  await db.schema
+    .createIndex('group_memberships_user_idx')
+    .on('group_memberships')
+    .column('user_id')
+    .execute();
 
   await db.schema
     .createTable('email_domains')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id').onDelete('cascade'))
+    .addColumn('organisation_id', 'text', (c) =>
+      c.notNull().references('organisations.id').onDelete('cascade'),
+    )
     .addColumn('domain', 'text', (c) => c.notNull().unique())
     .addColumn('verified', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('enforce_sso', 'integer', (c) => c.notNull().defaultTo(0))
@@ -71,7 +81,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('email_domains_org_idx').on('email_domains').column('organisation_id').execute();
+  await db.schema
+    .createIndex('email_domains_org_idx')
+    .on('email_domains')
+    .column('organisation_id')
+    .execute();
 
   await db.schema
     .createTable('api_keys')

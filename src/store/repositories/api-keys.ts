@@ -71,7 +71,10 @@ export function apiKeysRepository(db: Kysely<Database>) {
     /** Keys of one organisation, or the instance keys when `organisationId` is null. */
     async list(organisationId: string | null): Promise<ApiKey[]> {
       let q = db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id');
-      q = organisationId === null ? q.where('organisation_id', 'is', null) : q.where('organisation_id', '=', organisationId);
+      q =
+        organisationId === null
+          ? q.where('organisation_id', 'is', null)
+          : q.where('organisation_id', '=', organisationId);
       return (await q.execute()).map((r) => withoutHash(toApiKey(r)));
     },
 

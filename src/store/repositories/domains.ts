@@ -46,7 +46,9 @@ export function domainsRepository(db: Kysely<Database>) {
         created_at: now,
         updated_at: now,
       };
-      await translateConstraints('this email domain', () => db.insertInto('email_domains').values(row).execute());
+      await translateConstraints('this email domain', () =>
+        db.insertInto('email_domains').values(row).execute(),
+      );
       return toDomain(row);
     },
 

@@ -65,7 +65,9 @@ export function groupsRepository(db: Kysely<Database>) {
         created_at: now,
         updated_at: now,
       };
-      await translateConstraints('a group with this externalId', () => db.insertInto('groups').values(row).execute());
+      await translateConstraints('a group with this externalId', () =>
+        db.insertInto('groups').values(row).execute(),
+      );
       return toGroup(row);
     },
 
@@ -115,10 +117,16 @@ export function groupsRepository(db: Kysely<Database>) {
       const values: Updateable<GroupsTable> = { updated_at: Date.now() };
       if (patch.name !== undefined) values.name = patch.name;
       if (patch.externalId !== undefined) values.external_id = patch.externalId;
-      if (patch.addNewUsersByDefault !== undefined) values.add_new_users_by_default = patch.addNewUsersByDefault ? 1 : 0;
+      if (patch.addNewUsersByDefault !== undefined)
+        values.add_new_users_by_default = patch.addNewUsersByDefault ? 1 : 0;
       if (patch.role !== undefined) values.role = patch.role;
       await translateConstraints('a group with this externalId', () =>
-        db.updateTable('groups').set(values).where('organisation_id', '=', organisationId).where('id', '=', id).execute(),
+        db
+          .updateTable('groups')
+          .set(values)
+          .where('organisation_id', '=', organisationId)
+          .where('id', '=', id)
+          .execute(),
       );
       return this.get(organisationId, id);
     },
@@ -143,7 +151,10 @@ export function groupsRepository(db: Kysely<Database>) {
 
     /** Removes a membership; with `onlySource`, only when it has that source. */
     async removeMember(groupId: string, userId: string, onlySource?: MembershipSource): Promise<boolean> {
-      let q = db.deleteFrom('group_memberships').where('group_id', '=', groupId).where('user_id', '=', userId);
+      let q = db
+        .deleteFrom('group_memberships')
+        .where('group_id', '=', groupId)
+        .where('user_id', '=', userId);
       if (onlySource) q = q.where('source', '=', onlySource);
       const r = await q.executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
@@ -153,11 +164,21 @@ export function groupsRepository(db: Kysely<Database>) {
       const rows = await db
         .selectFrom('group_memberships')
         .innerJoin('users', 'users.id', 'group_memberships.user_id')
-        .select(['users.id as userId', 'users.email', 'group_memberships.source', 'group_memberships.created_at'])
+        .select([
+          'users.id as userId',
+          'users.email',
+          'group_memberships.source',
+          'group_memberships.created_at',
+        ])
         .where('group_memberships.group_id', '=', groupId)
         .orderBy('users.email_normalized')
         .execute();
-      return rows.map((r) => ({ userId: r.userId, email: r.email, source: r.source, createdAt: r.created_at }));
+      return rows.map((r) => ({
+        userId: r.userId,
+        email: r.email,
+        source: r.source,
+        createdAt: r.created_at,
+      }));
     },
 
     /** The user's groups, optionally within one organisation, each with its membership source. */

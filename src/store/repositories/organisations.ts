@@ -44,7 +44,11 @@ export function organisationsRepository(db: Kysely<Database>) {
 
     /** Pages by slug; `onlyIds` restricts the list to the organisations a caller may see. */
     async list(opts: { limit: number; cursor?: string; onlyIds?: string[] }): Promise<Page<Organisation>> {
-      let q = db.selectFrom('organisations').selectAll().orderBy('slug').limit(opts.limit + 1);
+      let q = db
+        .selectFrom('organisations')
+        .selectAll()
+        .orderBy('slug')
+        .limit(opts.limit + 1);
       const after = decodeCursor(opts.cursor);
       if (after !== undefined) q = q.where('slug', '>', after);
       if (opts.onlyIds) {

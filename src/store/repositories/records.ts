@@ -116,7 +116,10 @@ export function auditEventsRepository(db: Kysely<Database>) {
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(opts.limit);
-      q = organisationId === null ? q.where('organisation_id', 'is', null) : q.where('organisation_id', '=', organisationId);
+      q =
+        organisationId === null
+          ? q.where('organisation_id', 'is', null)
+          : q.where('organisation_id', '=', organisationId);
       if (opts.before !== undefined) q = q.where('created_at', '<', opts.before);
       const rows = await q.execute();
       return rows.map((r) => ({

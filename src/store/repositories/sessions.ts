@@ -126,7 +126,11 @@ export function sessionsRepository(db: Kysely<Database>) {
       const r = await db
         .deleteFrom('sessions')
         .where((eb) =>
-          eb.or([eb('absolute_expires_at', '<', before), eb('idle_expires_at', '<', before), eb('revoked_at', '<', before)]),
+          eb.or([
+            eb('absolute_expires_at', '<', before),
+            eb('idle_expires_at', '<', before),
+            eb('revoked_at', '<', before),
+          ]),
         )
         .executeTakeFirst();
       return Number(r.numDeletedRows);

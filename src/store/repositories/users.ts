@@ -80,7 +80,9 @@ export function usersRepository(db: Kysely<Database>) {
         created_at: now,
         updated_at: now,
       };
-      await translateConstraints('a user with this email', () => db.insertInto('users').values(row).execute());
+      await translateConstraints('a user with this email', () =>
+        db.insertInto('users').values(row).execute(),
+      );
       return toUser(row);
     },
 
@@ -141,7 +143,11 @@ export function usersRepository(db: Kysely<Database>) {
         q = q.where((eb) =>
           eb.or([
             eb('users.email_normalized', 'like', sql<string>`${pattern} escape '\\'`),
-            eb(sql`lower(users.first_name || ' ' || users.last_name)`, 'like', sql<string>`${pattern} escape '\\'`),
+            eb(
+              sql`lower(users.first_name || ' ' || users.last_name)`,
+              'like',
+              sql<string>`${pattern} escape '\\'`,
+            ),
           ]),
         );
       }
@@ -157,7 +163,12 @@ export function usersRepository(db: Kysely<Database>) {
 }
 
 export function membershipsRepository(db: Kysely<Database>) {
-  const toMembership = (r: { user_id: string; organisation_id: string; role: string; created_at: number }) => ({
+  const toMembership = (r: {
+    user_id: string;
+    organisation_id: string;
+    role: string;
+    created_at: number;
+  }) => ({
     userId: r.user_id,
     organisationId: r.organisation_id,
     role: r.role,
@@ -204,7 +215,11 @@ export function membershipsRepository(db: Kysely<Database>) {
       await db
         .deleteFrom('group_memberships')
         .where('user_id', '=', userId)
-        .where('group_id', 'in', db.selectFrom('groups').select('id').where('organisation_id', '=', organisationId))
+        .where(
+          'group_id',
+          'in',
+          db.selectFrom('groups').select('id').where('organisation_id', '=', organisationId),
+        )
         .execute();
       const r = await db
         .deleteFrom('memberships')

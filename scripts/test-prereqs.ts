@@ -1,0 +1,63 @@
+/**
+ * Run before the tests: checks what the suites need from the machine (Node 24, PostgreSQL on
+ * 127.0.0.1:5432) and, running as root on Debian, installs missing Debian packages and
+ * starts a stopped PostgreSQL. Fails with a message saying what is missing.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  console.error(`Node.js 24 or newer is required (this is ${process.version}).`);
+  process.exit(1);
+}
+
+const isRoot = process.getuid?.() === 0;
+const hasApt = existsSync('/usr/bin/apt-get');
+
+function run(cmd: string, args: string[]): void {
+  execFileSync(cmd, args, { stdio: 'inherit' });
+}
+
+/** Debian packages the suites use; installed when missing and allowed. */
+const PACKAGES: Record<string, string> = { psql: 'postgresql' };
+
+const missing = Object.entries(PACKAGES).filter(
+  ([bin]) => !['/usr/bin', '/usr/local/bin'].some((d) => existsSync(`${d}/${bin}`)),
+);
+if (missing.length > 0) {
+  if (!isRoot || !hasApt) {
+    console.error(
+      `Missing: ${missing.map(([, p]) => p).join(', ')}. Install them (apt-get install ...) and retry.`,
+    );
+    process.exit(1);
+  }
+  run('apt-get', ['update']);
+  run('apt-get', ['install', '-y', ...missing.map(([, p]) => p)]);
+}
+
+function reachable(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.end();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+if (!(await reachable(5432))) {
+  if (isRoot && existsSync('/etc/postgresql')) {
+    const version = readdirSync('/etc/postgresql')[0];
+    if (version) run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
+  }
+  const deadline = Date.now() + 20_000;
+  while (!(await reachable(5432)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  if (!(await reachable(5432))) {
+    console.error('PostgreSQL is not reachable on 127.0.0.1:5432 (the repository suite runs on it).');
+    process.exit(1);
+  }
+}
+console.log('test prerequisites: ok');
