@@ -7,7 +7,7 @@ import { errorResponses, id } from '../schemas.ts';
 const tags = ['records'];
 const query = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.coerce.number().int().min(0).optional(),
+  cursor: z.string().max(512).optional(),
 });
 
 const traceSchema = z.object({
@@ -45,18 +45,16 @@ export function registerRecordRoutes(app: App, ctx: AppContext): void {
         summary: 'Sign-in attempts (successful and failed) with their reason',
         params: z.strictObject({ orgId: id }),
         querystring: query,
-        response: { 200: z.object({ items: z.array(traceSchema) }), ...errorResponses },
+        response: {
+          200: z.object({ items: z.array(traceSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
       const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
-      const { limit, before } = request.query;
-      return {
-        items: await ctx.store.loginTraces.list(organisation.id, {
-          limit,
-          ...(before !== undefined ? { before } : {}),
-        }),
-      };
+      const { limit, cursor } = request.query;
+      return ctx.store.loginTraces.list(organisation.id, { limit, ...(cursor ? { cursor } : {}) });
     },
   );
 
@@ -68,18 +66,16 @@ export function registerRecordRoutes(app: App, ctx: AppContext): void {
         summary: 'Administrative changes to the organisation',
         params: z.strictObject({ orgId: id }),
         querystring: query,
-        response: { 200: z.object({ items: z.array(auditSchema) }), ...errorResponses },
+        response: {
+          200: z.object({ items: z.array(auditSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
       const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
-      const { limit, before } = request.query;
-      return {
-        items: await ctx.store.auditEvents.list(organisation.id, {
-          limit,
-          ...(before !== undefined ? { before } : {}),
-        }),
-      };
+      const { limit, cursor } = request.query;
+      return ctx.store.auditEvents.list(organisation.id, { limit, ...(cursor ? { cursor } : {}) });
     },
   );
 }

@@ -138,7 +138,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('audit_events')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organisation_id', 'text', (c) => c.references('organisations.id').onDelete('set null'))
+    // No foreign key: an organisation's audit trail outlives the organisation, and must not
+    // turn into instance-level events when it is deleted.
+    .addColumn('organisation_id', 'text')
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('action', 'text', (c) => c.notNull())
     .addColumn('target_type', 'text', (c) => c.notNull())

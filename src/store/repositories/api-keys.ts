@@ -1,5 +1,6 @@
 /** API keys: only a hash of the secret is stored; the key itself is shown once at creation. */
 import type { Kysely, Selectable } from 'kysely';
+import { translateConstraints } from '../errors.ts';
 import type { ApiKeysTable, Database } from '../schema.ts';
 
 export interface ApiKey {
@@ -53,7 +54,7 @@ export function apiKeysRepository(db: Kysely<Database>) {
         last_used_at: null,
         revoked_at: null,
       };
-      await db.insertInto('api_keys').values(row).execute();
+      await translateConstraints('this API key', () => db.insertInto('api_keys').values(row).execute());
       return withoutHash(toApiKey(row));
     },
 

@@ -1,7 +1,8 @@
 /** Append-only records an admin reads: login traces, audit events, and instance settings. */
 import type { Kysely } from 'kysely';
-import { newId } from '../ids.ts';
+import { decodeCursor, encodeCursor, newId } from '../ids.ts';
 import type { Database } from '../schema.ts';
+import type { Page } from './organisations.ts';
 
 export interface LoginTrace {
   id: string;
@@ -33,10 +34,25 @@ export interface AuditEvent {
 
 export type NewAuditEvent = Omit<AuditEvent, 'id' | 'createdAt'>;
 
-/** Newest first, paged by `before` (a createdAt boundary) so that new rows do not shift pages. */
+/** Newest first, keyset-paged on (createdAt, id): rows written meanwhile never shift a page. */
 interface ListOptions {
   limit: number;
-  before?: number;
+  cursor?: string;
+}
+
+function decodeTimeCursor(cursor: string | undefined): { at: number; id: string } | undefined {
+  const raw = decodeCursor(cursor);
+  const m = raw === undefined ? null : /^(\d{1,16}):(.{1,64})$/.exec(raw);
+  return m ? { at: Number(m[1]), id: m[2]! } : undefined;
+}
+
+function nextTimeCursor<T extends { createdAt: number; id: string }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor: rows.length > limit && last ? encodeCursor(`${last.createdAt}:${last.id}`) : null,
+  };
 }
 
 export function loginTracesRepository(db: Kysely<Database>) {
@@ -63,30 +79,41 @@ export function loginTracesRepository(db: Kysely<Database>) {
       return row;
     },
 
-    async list(organisationId: string, opts: ListOptions): Promise<LoginTrace[]> {
+    async list(organisationId: string, opts: ListOptions): Promise<Page<LoginTrace>> {
       let q = db
         .selectFrom('login_traces')
         .selectAll()
         .where('organisation_id', '=', organisationId)
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
-        .limit(opts.limit);
-      if (opts.before !== undefined) q = q.where('created_at', '<', opts.before);
+        .limit(opts.limit + 1);
+      const after = decodeTimeCursor(opts.cursor);
+      if (after) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('created_at', '<', after.at),
+            eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)]),
+          ]),
+        );
+      }
       const rows = await q.execute();
-      return rows.map((r) => ({
-        id: r.id,
-        organisationId: r.organisation_id,
-        protocol: r.protocol,
-        configuration: r.configuration,
-        outcome: r.outcome,
-        code: r.code,
-        message: r.message,
-        email: r.email,
-        userId: r.user_id,
-        ip: r.ip,
-        detail: JSON.parse(r.detail) as Record<string, unknown>,
-        createdAt: r.created_at,
-      }));
+      return nextTimeCursor(
+        rows.map((r) => ({
+          id: r.id,
+          organisationId: r.organisation_id,
+          protocol: r.protocol,
+          configuration: r.configuration,
+          outcome: r.outcome,
+          code: r.code,
+          message: r.message,
+          email: r.email,
+          userId: r.user_id,
+          ip: r.ip,
+          detail: JSON.parse(r.detail) as Record<string, unknown>,
+          createdAt: r.created_at,
+        })),
+        opts.limit,
+      );
     },
   };
 }
@@ -109,29 +136,40 @@ export function auditEventsRepository(db: Kysely<Database>) {
         .execute();
     },
 
-    async list(organisationId: string | null, opts: ListOptions): Promise<AuditEvent[]> {
+    async list(organisationId: string | null, opts: ListOptions): Promise<Page<AuditEvent>> {
       let q = db
         .selectFrom('audit_events')
         .selectAll()
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
-        .limit(opts.limit);
+        .limit(opts.limit + 1);
       q =
         organisationId === null
           ? q.where('organisation_id', 'is', null)
           : q.where('organisation_id', '=', organisationId);
-      if (opts.before !== undefined) q = q.where('created_at', '<', opts.before);
+      const after = decodeTimeCursor(opts.cursor);
+      if (after) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('created_at', '<', after.at),
+            eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)]),
+          ]),
+        );
+      }
       const rows = await q.execute();
-      return rows.map((r) => ({
-        id: r.id,
-        organisationId: r.organisation_id,
-        actor: r.actor,
-        action: r.action,
-        targetType: r.target_type,
-        targetId: r.target_id,
-        detail: JSON.parse(r.detail) as Record<string, unknown>,
-        createdAt: r.created_at,
-      }));
+      return nextTimeCursor(
+        rows.map((r) => ({
+          id: r.id,
+          organisationId: r.organisation_id,
+          actor: r.actor,
+          action: r.action,
+          targetType: r.target_type,
+          targetId: r.target_id,
+          detail: JSON.parse(r.detail) as Record<string, unknown>,
+          createdAt: r.created_at,
+        })),
+        opts.limit,
+      );
     },
   };
 }

@@ -1,0 +1,46 @@
+/** Shared set-up for the repository tests: one migrated database per describe block, unique names. */
+import { randomBytes } from 'node:crypto';
+import { expect, vi } from 'vitest';
+import { StoreError, type StoreErrorCode } from '../../src/store/errors.ts';
+import { createStore, type Store } from '../../src/store/store.ts';
+import { type EngineName, openTestDatabase } from '../support/databases.ts';
+
+export interface StoreUnderTest {
+  store: Store;
+  close(): Promise<void>;
+}
+
+export async function openTestStore(engine: EngineName): Promise<StoreUnderTest> {
+  const db = await openTestDatabase(engine);
+  return { store: createStore(db.handle), close: () => db.close() };
+}
+
+let counter = 0;
+
+/** A lowercase token unique within this test process: slugs, email local parts, key ids. */
+export function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${counter.toString().padStart(4, '0')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Awaits `promise` and asserts that it rejected with a StoreError of `code`. */
+export async function expectStoreError(promise: Promise<unknown>, code: StoreErrorCode): Promise<void> {
+  const outcome = await promise.then(
+    (value) => ({ rejected: false as const, value }),
+    (error: unknown) => ({ rejected: true as const, error }),
+  );
+  expect(outcome.rejected, 'expected the store call to reject').toBe(true);
+  if (!outcome.rejected) return;
+  expect(outcome.error).toBeInstanceOf(StoreError);
+  expect((outcome.error as StoreError).code).toBe(code);
+}
+
+/** Runs `work` with Date.now() pinned to `time`, for repositories that stamp rows themselves. */
+export async function atTime<T>(time: number, work: () => Promise<T>): Promise<T> {
+  const spy = vi.spyOn(Date, 'now').mockReturnValue(time);
+  try {
+    return await work();
+  } finally {
+    spy.mockRestore();
+  }
+}
