@@ -162,6 +162,37 @@ export const options = {
     doc: 'Whether `POST /api/v1/auth/login` accepts email and password.',
     defaultText: 'true',
   },
+  SSO_SINGLE_ORGANISATION: {
+    schema: booleanText.default(true),
+    doc: 'An SSO user may belong to one organisation only (Flagsmith\'s rule): a login through one organisation\'s IdP by a person who belongs to another organisation is refused with `identity_multiple_organisations`.',
+    defaultText: 'true',
+  },
+  SAML_FORCE_SSL: {
+    schema: booleanText.default(false),
+    doc: 'Build SAML ACS and metadata URLs with https and check responses against them, whatever `BASE_URL` or `X-Forwarded-Proto` say (for TLS terminated in front of Drawbridge).',
+    defaultText: 'false',
+  },
+  EXTRA_ALLOWED_CANONICALIZATIONS: {
+    schema: z
+      .union([z.array(z.string()), z.string()])
+      .default([])
+      .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
+      .pipe(z.array(z.string().regex(/^(https?:\/\/|urn:)\S+$/, { message: 'expected comma-separated algorithm URIs' }))),
+    doc: 'Comma-separated canonicalization algorithm URIs accepted in SAML signatures besides exclusive c14n and c14n 1.0 without comments (as Flagsmith documents), for example `http://www.w3.org/2001/10/xml-exc-c14n#WithComments`.',
+    defaultText: '(none)',
+  },
+  SAML_CLOCK_SKEW_SECONDS: {
+    schema: integer(0, 600).default(60),
+    doc: 'Clock skew tolerated when checking SAML NotBefore/NotOnOrAfter.',
+    defaultText: '60',
+  },
+  SAML_DEFAULT_CONFIGURATION: {
+    schema: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: 'expected a SAML configuration name' })
+      .optional(),
+    doc: 'Name of the SAML configuration the login page uses without asking for one (Flagsmith\'s `sso_idp`).',
+  },
   DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS: {
     schema: booleanText.default(false),
     doc: 'Allow IdP URLs that are http or resolve to loopback, link-local or private addresses (local development, on-premises IdPs, test suites).',

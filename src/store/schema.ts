@@ -117,6 +117,63 @@ export interface SettingsTable {
   updated_at: number;
 }
 
+export interface SamlConfigurationsTable {
+  id: string;
+  organisation_id: string;
+  name: string;
+  enabled: number;
+  allow_idp_initiated: number;
+  idp_metadata_xml: string | null;
+  idp_entity_id: string | null;
+  idp_sso_redirect_url: string | null;
+  idp_sso_post_url: string | null;
+  idp_certificates: string;
+  frontend_url: string | null;
+  attribute_mappings: string;
+  default_role: string;
+  allow_sha1: number;
+  want_assertions_encrypted: number;
+  require_signed_assertion: number;
+  sign_authn_requests: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SpKeysTable {
+  id: string;
+  use: 'signing' | 'encryption';
+  status: 'active' | 'next' | 'previous';
+  certificate_pem: string;
+  private_key_sealed: string;
+  not_after: number;
+  created_at: number;
+}
+
+export interface PendingLoginsTable {
+  id: string;
+  protocol: string;
+  configuration_id: string;
+  browser_hash: string;
+  return_to: string;
+  data: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ReplayCacheTable {
+  key: string;
+  expires_at: number;
+}
+
+export interface ExternalIdentitiesTable {
+  connection: string;
+  subject: string;
+  user_id: string;
+  linked_by: string;
+  created_at: number;
+  last_login_at: number;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -129,4 +186,9 @@ export interface Database {
   login_traces: LoginTracesTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;
+  saml_configurations: SamlConfigurationsTable;
+  sp_keys: SpKeysTable;
+  pending_logins: PendingLoginsTable;
+  replay_cache: ReplayCacheTable;
+  external_identities: ExternalIdentitiesTable;
 }

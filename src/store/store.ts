@@ -6,7 +6,14 @@ import { domainsRepository } from './repositories/domains.ts';
 import { groupsRepository } from './repositories/groups.ts';
 import { organisationsRepository } from './repositories/organisations.ts';
 import { auditEventsRepository, loginTracesRepository, settingsRepository } from './repositories/records.ts';
+import { samlConfigurationsRepository } from './repositories/saml-configurations.ts';
 import { sessionsRepository } from './repositories/sessions.ts';
+import { spKeysRepository } from './repositories/sp-keys.ts';
+import {
+  externalIdentitiesRepository,
+  pendingLoginsRepository,
+  replayCacheRepository,
+} from './repositories/sso-state.ts';
 import { membershipsRepository, usersRepository } from './repositories/users.ts';
 import type { Database } from './schema.ts';
 
@@ -22,6 +29,11 @@ export function createRepositories(db: Kysely<Database>) {
     loginTraces: loginTracesRepository(db),
     auditEvents: auditEventsRepository(db),
     settings: settingsRepository(db),
+    samlConfigurations: samlConfigurationsRepository(db),
+    spKeys: spKeysRepository(db),
+    pendingLogins: pendingLoginsRepository(db),
+    replayCache: replayCacheRepository(db),
+    externalIdentities: externalIdentitiesRepository(db),
   };
 }
 

@@ -1,9 +1,11 @@
 /** The migration list, in order. A static provider: no directory scanning at start. */
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as initial from './0001-initial.ts';
+import * as sso from './0002-sso.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-sso': sso,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,136 @@
+/** SAML configurations: several per organisation, each with a globally unique, immutable name. */
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import { translateConstraints } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Database, SamlConfigurationsTable } from '../schema.ts';
+
+export type AttributeMappings = Partial<
+  Record<'id' | 'email' | 'firstName' | 'lastName' | 'displayName' | 'groups' | 'role', string>
+>;
+
+export interface SamlConfiguration {
+  id: string;
+  organisationId: string;
+  name: string;
+  enabled: boolean;
+  allowIdpInitiated: boolean;
+  idpMetadataXml: string | null;
+  idpEntityId: string | null;
+  idpSsoRedirectUrl: string | null;
+  idpSsoPostUrl: string | null;
+  idpCertificates: string[];
+  frontendUrl: string | null;
+  attributeMappings: AttributeMappings;
+  defaultRole: string;
+  allowSha1: boolean;
+  wantAssertionsEncrypted: boolean;
+  requireSignedAssertion: boolean;
+  signAuthnRequests: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type SamlConfigurationInput = Omit<SamlConfiguration, 'id' | 'organisationId' | 'createdAt' | 'updatedAt'>;
+
+function toConfiguration(r: Selectable<SamlConfigurationsTable>): SamlConfiguration {
+  return {
+    id: r.id,
+    organisationId: r.organisation_id,
+    name: r.name,
+    enabled: r.enabled === 1,
+    allowIdpInitiated: r.allow_idp_initiated === 1,
+    idpMetadataXml: r.idp_metadata_xml,
+    idpEntityId: r.idp_entity_id,
+    idpSsoRedirectUrl: r.idp_sso_redirect_url,
+    idpSsoPostUrl: r.idp_sso_post_url,
+    idpCertificates: JSON.parse(r.idp_certificates) as string[],
+    frontendUrl: r.frontend_url,
+    attributeMappings: JSON.parse(r.attribute_mappings) as AttributeMappings,
+    defaultRole: r.default_role,
+    allowSha1: r.allow_sha1 === 1,
+    wantAssertionsEncrypted: r.want_assertions_encrypted === 1,
+    requireSignedAssertion: r.require_signed_assertion === 1,
+    signAuthnRequests: r.sign_authn_requests === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toRow(c: Partial<SamlConfigurationInput>): Updateable<SamlConfigurationsTable> {
+  const row: Updateable<SamlConfigurationsTable> = {};
+  const flag = (v: boolean) => (v ? 1 : 0);
+  if (c.name !== undefined) row.name = c.name;
+  if (c.enabled !== undefined) row.enabled = flag(c.enabled);
+  if (c.allowIdpInitiated !== undefined) row.allow_idp_initiated = flag(c.allowIdpInitiated);
+  if (c.idpMetadataXml !== undefined) row.idp_metadata_xml = c.idpMetadataXml;
+  if (c.idpEntityId !== undefined) row.idp_entity_id = c.idpEntityId;
+  if (c.idpSsoRedirectUrl !== undefined) row.idp_sso_redirect_url = c.idpSsoRedirectUrl;
+  if (c.idpSsoPostUrl !== undefined) row.idp_sso_post_url = c.idpSsoPostUrl;
+  if (c.idpCertificates !== undefined) row.idp_certificates = JSON.stringify(c.idpCertificates);
+  if (c.frontendUrl !== undefined) row.frontend_url = c.frontendUrl;
+  if (c.attributeMappings !== undefined) row.attribute_mappings = JSON.stringify(c.attributeMappings);
+  if (c.defaultRole !== undefined) row.default_role = c.defaultRole;
+  if (c.allowSha1 !== undefined) row.allow_sha1 = flag(c.allowSha1);
+  if (c.wantAssertionsEncrypted !== undefined) row.want_assertions_encrypted = flag(c.wantAssertionsEncrypted);
+  if (c.requireSignedAssertion !== undefined) row.require_signed_assertion = flag(c.requireSignedAssertion);
+  if (c.signAuthnRequests !== undefined) row.sign_authn_requests = flag(c.signAuthnRequests);
+  return row;
+}
+
+export function samlConfigurationsRepository(db: Kysely<Database>) {
+  return {
+    async create(organisationId: string, input: SamlConfigurationInput): Promise<SamlConfiguration> {
+      const now = Date.now();
+      const id = newId();
+      await translateConstraints('a SAML configuration with this name', () =>
+        db
+          .insertInto('saml_configurations')
+          .values({
+            ...(toRow(input) as Selectable<SamlConfigurationsTable>),
+            id,
+            organisation_id: organisationId,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute(),
+      );
+      return (await this.getById(id))!;
+    },
+
+    async getById(id: string): Promise<SamlConfiguration | undefined> {
+      const r = await db.selectFrom('saml_configurations').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && toConfiguration(r);
+    },
+
+    /** By its globally unique name (the ACS URL carries it). */
+    async getByName(name: string): Promise<SamlConfiguration | undefined> {
+      const r = await db.selectFrom('saml_configurations').selectAll().where('name', '=', name).executeTakeFirst();
+      return r && toConfiguration(r);
+    },
+
+    async list(organisationId: string): Promise<SamlConfiguration[]> {
+      const rows = await db
+        .selectFrom('saml_configurations')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .orderBy('name')
+        .execute();
+      return rows.map(toConfiguration);
+    },
+
+    async update(id: string, patch: Partial<SamlConfigurationInput>): Promise<SamlConfiguration | undefined> {
+      const { name: _immutable, ...rest } = patch;
+      await db
+        .updateTable('saml_configurations')
+        .set({ ...toRow(rest), updated_at: Date.now() })
+        .where('id', '=', id)
+        .execute();
+      return this.getById(id);
+    },
+
+    async delete(id: string): Promise<boolean> {
+      const r = await db.deleteFrom('saml_configurations').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+  };
+}
