@@ -19,9 +19,10 @@ const ALLOWED: Record<string, string[]> = {
   ops: ['config'],
   credentials: ['config', 'store'],
   identity: ['config', 'store', 'credentials', ...CORES],
-  http: ['config', 'store', 'credentials', 'identity', 'ops', ...CORES],
-  cli: ['config', 'store', 'credentials', 'identity', 'ops', 'http', 'entry', ...CORES],
-  entry: ['config', 'store', 'credentials', 'identity', 'ops', 'http', 'cli', ...CORES],
+  sso: ['config', 'store', 'credentials', 'identity', ...CORES],
+  http: ['config', 'store', 'credentials', 'identity', 'sso', 'ops', ...CORES],
+  cli: ['config', 'store', 'credentials', 'identity', 'sso', 'ops', 'http', 'entry', ...CORES],
+  entry: ['config', 'store', 'credentials', 'identity', 'sso', 'ops', 'http', 'cli', ...CORES],
 };
 
 function layerOf(file: string): string {

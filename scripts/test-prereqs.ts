@@ -1,7 +1,8 @@
 /**
  * Run before the tests: checks what the suites need from the machine (Node 24, PostgreSQL on
- * 127.0.0.1:5432) and, running as root on Debian, installs missing Debian packages and
- * starts a stopped PostgreSQL. Fails with a message saying what is missing.
+ * 127.0.0.1:5432, xmlsec1 and the SAML IdPs of test/interop) and, running as root on Debian,
+ * installs missing Debian packages and starts a stopped PostgreSQL. Fails with a message saying
+ * what is missing.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -20,21 +21,38 @@ function run(cmd: string, args: string[]): void {
   execFileSync(cmd, args, { stdio: 'inherit' });
 }
 
-/** Debian packages the suites use; installed when missing and allowed. */
-const PACKAGES: Record<string, string> = { psql: 'postgresql' };
+let phpModules: string | undefined;
+function phpHas(extension: string): boolean {
+  try {
+    phpModules ??= execFileSync('/usr/bin/php', ['-m'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch {
+    return false;
+  }
+  return new RegExp(`^${extension}$`, 'm').test(phpModules);
+}
 
-const missing = Object.entries(PACKAGES).filter(
-  ([bin]) => !['/usr/bin', '/usr/local/bin'].some((d) => existsSync(`${d}/${bin}`)),
-);
+/** Debian packages the suites use (test/interop runs real SAML IdPs), each with its presence check. */
+const PACKAGES: Record<string, () => boolean> = {
+  postgresql: () => ['/usr/bin', '/usr/local/bin'].some((d) => existsSync(`${d}/psql`)),
+  xmlsec1: () => existsSync('/usr/bin/xmlsec1'),
+  simplesamlphp: () => existsSync('/usr/share/simplesamlphp/www'),
+  'php-cli': () => existsSync('/usr/bin/php'),
+  'php-xml': () => phpHas('dom'), // simplesamlphp does not depend on it, and fails without it
+  'php-mbstring': () => phpHas('mbstring'),
+  'python3-pysaml2': () => existsSync('/usr/lib/python3/dist-packages/saml2'),
+};
+
+const missing = Object.keys(PACKAGES).filter((name) => !PACKAGES[name]?.());
 if (missing.length > 0) {
   if (!isRoot || !hasApt) {
-    console.error(
-      `Missing: ${missing.map(([, p]) => p).join(', ')}. Install them (apt-get install ...) and retry.`,
-    );
+    console.error(`Missing: ${missing.join(', ')}. Install them (apt-get install ...) and retry.`);
     process.exit(1);
   }
   run('apt-get', ['update']);
-  run('apt-get', ['install', '-y', ...missing.map(([, p]) => p)]);
+  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing]);
 }
 
 function reachable(port: number): Promise<boolean> {

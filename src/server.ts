@@ -37,8 +37,11 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = pino(loggerOptions(config.LOG_LEVEL));
   const secret = loadMasterSecret(config.DRAWBRIDGE_SECRET, config.DATA_DIR, (m) => logger.warn(m));
-  createSecretBox(secret); // fails fast on an unusable secret before anything listens
-  const handle: DatabaseHandle = openDatabase(config);
+  const box = createSecretBox(secret);
+  const handle: DatabaseHandle = openDatabase({
+    ...config,
+    onPoolError: (err) => logger.warn({ err }, 'idle database connection failed'),
+  });
   try {
     const applied = await migrate(handle);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
@@ -47,7 +50,7 @@ export async function startServer(
     throw err;
   }
   const store = createStore(handle);
-  const app = await buildApp({ config, store, logger, ping: () => ping(handle) });
+  const app = await buildApp({ config, store, logger, box, ping: () => ping(handle) });
   const firstKey = await issueFirstStartKey(store);
   await app.listen({ port: config.PORT, host: config.HOST });
 

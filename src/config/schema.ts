@@ -164,7 +164,7 @@ export const options = {
   },
   SSO_SINGLE_ORGANISATION: {
     schema: booleanText.default(true),
-    doc: 'An SSO user may belong to one organisation only (Flagsmith\'s rule): a login through one organisation\'s IdP by a person who belongs to another organisation is refused with `identity_multiple_organisations`.',
+    doc: "An SSO user may belong to one organisation only (Flagsmith's rule): a login through one organisation's IdP by a person who belongs to another organisation is refused with `identity_multiple_organisations`.",
     defaultText: 'true',
   },
   SAML_FORCE_SSL: {
@@ -177,7 +177,11 @@ export const options = {
       .union([z.array(z.string()), z.string()])
       .default([])
       .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
-      .pipe(z.array(z.string().regex(/^(https?:\/\/|urn:)\S+$/, { message: 'expected comma-separated algorithm URIs' }))),
+      .pipe(
+        z.array(
+          z.string().regex(/^(https?:\/\/|urn:)\S+$/, { message: 'expected comma-separated algorithm URIs' }),
+        ),
+      ),
     doc: 'Comma-separated canonicalization algorithm URIs accepted in SAML signatures besides exclusive c14n and c14n 1.0 without comments (as Flagsmith documents), for example `http://www.w3.org/2001/10/xml-exc-c14n#WithComments`.',
     defaultText: '(none)',
   },
@@ -191,7 +195,7 @@ export const options = {
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: 'expected a SAML configuration name' })
       .optional(),
-    doc: 'Name of the SAML configuration the login page uses without asking for one (Flagsmith\'s `sso_idp`).',
+    doc: "Name of the SAML configuration the login page uses without asking for one (Flagsmith's `sso_idp`).",
   },
   DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS: {
     schema: booleanText.default(false),

@@ -8,7 +8,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyReply } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -16,8 +16,10 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Config } from '../config/schema.ts';
+import type { SecretBox } from '../credentials/secret-box.ts';
 import { loggerOptions } from '../ops/logger.ts';
 import { createMetrics, type Metrics } from '../ops/metrics.ts';
+import { createSamlFlow } from '../sso/saml-flow.ts';
 import type { Store } from '../store/store.ts';
 import type { App, AppContext } from './context.ts';
 import { ApiError, errorBody, handleError } from './errors.ts';
@@ -28,6 +30,9 @@ import { registerGroupRoutes } from './routes/groups.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerOrganisationRoutes } from './routes/organisations.ts';
 import { registerRecordRoutes } from './routes/records.ts';
+import { registerSamlRoutes } from './routes/saml.ts';
+import { registerSamlConfigurationRoutes } from './routes/saml-configurations.ts';
+import { registerSpKeyRoutes } from './routes/sp-keys.ts';
 import { registerUserRoutes } from './routes/users.ts';
 
 export interface AppDeps {
@@ -38,6 +43,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Liveness of the database, for /readyz. */
   ping: () => Promise<void>;
+  /** Seals secrets at rest (SP private keys, client secrets). */
+  box: SecretBox;
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -52,6 +59,15 @@ function trustProxySetting(
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000') || containsNul(v, depth + 1)) return true;
+  }
+  return false;
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -77,7 +93,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors Fastify raises before routing (a bad percent-encoding, an over-long path
+    // parameter) get the same error format as everything else.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      (reply as FastifyReply)
+        .status(tooLong ? 414 : 400)
+        .send(
+          errorBody(
+            tooLong ? 'uri_too_long' : 'invalid_request',
+            tooLong ? 'A path parameter is too long' : 'The URL is not valid',
+          ),
+        );
+    },
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -114,6 +143,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // NUL is valid in no field, and PostgreSQL refuses it in text: refuse it at the door.
+    if (/%00/i.test(request.url) || request.url.includes('\u0000'))
+      throw new ApiError('invalid_request', 'NUL characters are not allowed');
     // A cookie-authenticated write from another origin is refused (CSRF); API-key calls carry
     // no ambient credential and are exempt.
     if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
@@ -123,6 +155,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (origin !== undefined && origin !== ctx.origin) {
       throw new ApiError('csrf_origin_mismatch', 'Cross-origin request refused');
     }
+  });
+
+  app.addHook('preValidation', async (request) => {
+    if (containsNul(request.body)) throw new ApiError('invalid_request', 'NUL characters are not allowed');
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -140,6 +176,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerDomainRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);
   registerRecordRoutes(app, ctx);
+  const samlFlow = createSamlFlow({ config, store: deps.store, box: deps.box });
+  registerSamlConfigurationRoutes(app, ctx);
+  registerSamlRoutes(app, ctx, samlFlow);
+  registerSpKeyRoutes(app, ctx, deps.box, samlFlow);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

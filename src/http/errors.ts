@@ -5,12 +5,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { StoreError } from '../store/errors.ts';
+import { type SsoRefusal, ssoRefusal } from './sso-errors.ts';
 
 export const API_ERROR_STATUS = {
   invalid_request: 400,
   malformed_json: 400,
   invalid_role: 400,
   name_immutable: 400,
+  idp_url_not_allowed: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,
@@ -25,7 +27,9 @@ export const API_ERROR_STATUS = {
   external_id_taken: 409,
   domain_taken: 409,
   membership_exists: 409,
+  saml_configuration_name_taken: 409,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,
@@ -33,6 +37,9 @@ export const API_ERROR_STATUS = {
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
+
+/** Every code that can go on the wire: the API's own and those of the sign-in modules. */
+export type WireErrorCode = ApiErrorCode | SsoRefusal['code'];
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -47,10 +54,10 @@ export class ApiError extends Error {
 }
 
 export interface ErrorBody {
-  error: { code: ApiErrorCode; message: string; details?: unknown };
+  error: { code: WireErrorCode; message: string; details?: unknown };
 }
 
-export function errorBody(code: ApiErrorCode, message: string, details?: unknown): ErrorBody {
+export function errorBody(code: WireErrorCode, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
@@ -86,6 +93,11 @@ export function handleError(err: FastifyError, request: FastifyRequest, reply: F
   if (hasZodFastifySchemaValidationErrors(err) || err.validation) {
     const { message, details } = describeIssues(err);
     reply.status(400).send(errorBody('invalid_request', message, details));
+    return;
+  }
+  const refusal = ssoRefusal(err);
+  if (refusal) {
+    reply.status(refusal.status).send(errorBody(refusal.code, refusal.message));
     return;
   }
   if (err instanceof StoreError) {

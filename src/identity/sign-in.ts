@@ -70,7 +70,10 @@ async function findOrCreateUser(
         'This email belongs to an instance administrator; they must sign in by their existing method first',
       );
     }
-    await tx.externalIdentities.link({ connection: key, subject: identity.subject, userId: existing.id, linkedBy: 'email' }, now);
+    await tx.externalIdentities.link(
+      { connection: key, subject: identity.subject, userId: existing.id, linkedBy: 'email' },
+      now,
+    );
     return { user: existing, matchedBy: 'email' };
   }
   const user = await tx.users.create({
@@ -78,7 +81,10 @@ async function findOrCreateUser(
     firstName: identity.firstName ?? '',
     lastName: identity.lastName ?? '',
   });
-  await tx.externalIdentities.link({ connection: key, subject: identity.subject, userId: user.id, linkedBy: 'jit' }, now);
+  await tx.externalIdentities.link(
+    { connection: key, subject: identity.subject, userId: user.id, linkedBy: 'jit' },
+    now,
+  );
   return { user, matchedBy: 'created' };
 }
 
@@ -109,8 +115,13 @@ async function syncGroups(
   return { added, removed };
 }
 
-export async function signIn(store: Store, identity: ExternalIdentity, policy: SignInPolicy): Promise<SignInResult> {
-  if (!identity.subject) throw new IdentityError('identity_subject_missing', 'The identity provider sent no subject');
+export async function signIn(
+  store: Store,
+  identity: ExternalIdentity,
+  policy: SignInPolicy,
+): Promise<SignInResult> {
+  if (!identity.subject)
+    throw new IdentityError('identity_subject_missing', 'The identity provider sent no subject');
   const orgId = identity.connection.organisationId;
   const now = Date.now();
   return store.transaction(async (tx) => {
@@ -147,9 +158,17 @@ export async function signIn(store: Store, identity: ExternalIdentity, policy: S
       ...(identity.lastName ? { lastName: identity.lastName } : {}),
     };
     const updated =
-      Object.keys(names).length > 0 && (names.firstName !== user.firstName || names.lastName !== user.lastName)
+      Object.keys(names).length > 0 &&
+      (names.firstName !== user.firstName || names.lastName !== user.lastName)
         ? ((await tx.users.update(user.id, names)) ?? user)
         : user;
-    return { user: updated, role, created: matchedBy === 'created', matchedBy, groupsAdded: added, groupsRemoved: removed };
+    return {
+      user: updated,
+      role,
+      created: matchedBy === 'created',
+      matchedBy,
+      groupsAdded: added,
+      groupsRemoved: removed,
+    };
   });
 }

@@ -22,6 +22,8 @@ export interface DatabaseOptions {
   DATABASE_URL?: string | undefined;
   DATA_DIR: string;
   DATABASE_POOL_SIZE?: number;
+  /** Told about errors of idle PostgreSQL connections (logged by the server). */
+  onPoolError?: (err: Error) => void;
 }
 
 // BIGINT (int8) columns hold epoch milliseconds, well inside Number's exact range.
@@ -36,6 +38,11 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       connectionString: options.DATABASE_URL,
       max: options.DATABASE_POOL_SIZE ?? 10,
       types: pgTypes,
+    });
+    // An idle connection that the server ends (restart, failover) emits 'error' on the pool;
+    // unhandled, that would stop the process. The pool replaces the connection by itself.
+    pool.on('error', (err) => {
+      options.onPoolError?.(err);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const url = new URL(options.DATABASE_URL);

@@ -7,11 +7,16 @@ export function newId(): string {
 
 /** Emails are unique case-insensitively (Flagsmith's rule); NFC first so look-alike encodings agree. */
 export function normaliseEmail(email: string): string {
-  return email.normalize('NFC').trim().toLowerCase();
+  return email.toLowerCase().normalize('NFC').trim();
 }
 
 export function normaliseDomain(domain: string): string {
-  return domain.normalize('NFC').trim().toLowerCase().replace(/\.$/, '');
+  // Trailing dots and spaces both go, in one pass, so normalising twice changes nothing.
+  return domain
+    .toLowerCase()
+    .normalize('NFC')
+    .trim()
+    .replace(/[\s.]+$/u, '');
 }
 
 /** Opaque keyset cursor: base64url of the last sort key seen. */
@@ -19,7 +24,11 @@ export function encodeCursor(key: string): string {
   return Buffer.from(key, 'utf8').toString('base64url');
 }
 
+/** The decoded cursor, or undefined when it is absent or not one we could have issued. */
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (!cursor) return undefined;
-  return Buffer.from(cursor, 'base64url').toString('utf8');
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  // NUL and invalid UTF-8 (U+FFFD) never occur in keys we encode; PostgreSQL refuses NUL.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point
+  return /[\u0000\ufffd]/.test(text) ? undefined : text;
 }

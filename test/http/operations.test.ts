@@ -5,7 +5,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { loggerOptions } from '../../src/ops/logger.ts';
 import { ping } from '../../src/store/connect.ts';
 import { createStore } from '../../src/store/store.ts';
-import { ADMIN_KEY, startTestApp, type TestApp, testConfig } from '../support/app.ts';
+import { ADMIN_KEY, startTestApp, type TestApp, testBox, testConfig } from '../support/app.ts';
 import { openTestDatabase } from '../support/databases.ts';
 
 describe('health, readiness, metrics and the API description', () => {
@@ -91,6 +91,7 @@ describe('/readyz when the database is gone', () => {
     const app = await buildApp({
       config: testConfig(),
       store: createStore(db.handle),
+      box: testBox(),
       logger: pino({ level: 'silent' }),
       ping: () => ping(db.handle),
     });
@@ -123,6 +124,7 @@ describe('logs', () => {
     const app = await buildApp({
       config: testConfig(),
       store: createStore(db.handle),
+      box: testBox(),
       logger,
       ping: () => ping(db.handle),
     });

@@ -4,7 +4,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { openDatabase, ping } from '../../src/store/connect.ts';
 import { createStore } from '../../src/store/store.ts';
 import { createOrganisation, createPerson, PASSWORD, signIn, unique } from '../support/actors.ts';
-import { startTestApp, type TestApp, testConfig } from '../support/app.ts';
+import { startTestApp, type TestApp, testBox, testConfig } from '../support/app.ts';
 import { createPostgresDatabase, ENGINES } from '../support/databases.ts';
 
 describe.each(ENGINES)('password sign-in and sessions (%s)', (engine) => {
@@ -218,7 +218,13 @@ describe('sessions across instances on one PostgreSQL', () => {
       await migrate(handles[0]!);
       const apps = await Promise.all(
         handles.map((h) =>
-          buildApp({ config, store: createStore(h), logger: pino({ level: 'silent' }), ping: () => ping(h) }),
+          buildApp({
+            config,
+            store: createStore(h),
+            box: testBox(),
+            logger: pino({ level: 'silent' }),
+            ping: () => ping(h),
+          }),
         ),
       );
       const [a, b] = apps as [(typeof apps)[0], (typeof apps)[0]];

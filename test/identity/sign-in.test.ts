@@ -22,7 +22,13 @@ describe.each(ENGINES)('SSO sign-in rules (%s)', (engine) => {
   async function setup() {
     const org = await store.organisations.create({ name: 'Acme', slug: unique('acme') });
     const domain = `${unique('acme')}.test`;
-    const connection = { protocol: 'saml' as const, id: unique('cfg'), name: 'acme-okta', organisationId: org.id, defaultRole: 'member_viewer' };
+    const connection = {
+      protocol: 'saml' as const,
+      id: unique('cfg'),
+      name: 'acme-okta',
+      organisationId: org.id,
+      defaultRole: 'member_viewer',
+    };
     const identity = (overrides: Partial<ExternalIdentity> = {}): ExternalIdentity => ({
       connection,
       subject: 'alice-subject',
@@ -39,7 +45,10 @@ describe.each(ENGINES)('SSO sign-in rules (%s)', (engine) => {
   }
 
   const refusal = async (p: Promise<unknown>) => {
-    const err = await p.then(() => undefined, (e: unknown) => e);
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(IdentityError);
     return (err as IdentityError).code;
   };
@@ -81,7 +90,9 @@ describe.each(ENGINES)('SSO sign-in rules (%s)', (engine) => {
     await store.groups.create(org.id, { name: 'Admins', externalId: 'admins', role: 'admin' });
     await store.groups.create(org.id, { name: 'Viewers', externalId: 'viewers', role: 'member_viewer' });
     expect((await signIn(store, identity({ role: 'proxy_admin_viewer' }), policy)).role).toBe('admin_viewer');
-    expect((await signIn(store, identity({ role: 'not-a-role', groups: ['viewers', 'admins'] }), policy)).role).toBe('admin');
+    expect(
+      (await signIn(store, identity({ role: 'not-a-role', groups: ['viewers', 'admins'] }), policy)).role,
+    ).toBe('admin');
     expect((await signIn(store, identity({ role: null, groups: [] }), policy)).role).toBe('admin');
   });
 
@@ -92,7 +103,9 @@ describe.each(ENGINES)('SSO sign-in rules (%s)', (engine) => {
     const r = await signIn(store, identity({ emailVerified: false }), policy);
     expect(r).toMatchObject({ matchedBy: 'email', created: false });
     expect(r.user.id).toBe(existing.id);
-    expect(await store.externalIdentities.get(`saml:${identity().connection.id}`, 'alice-subject')).toMatchObject({ userId: existing.id, linkedBy: 'email' });
+    expect(
+      await store.externalIdentities.get(`saml:${identity().connection.id}`, 'alice-subject'),
+    ).toMatchObject({ userId: existing.id, linkedBy: 'email' });
   });
 
   it('links an existing member of the organisation whose email the IdP vouches for', async () => {
@@ -102,13 +115,15 @@ describe.each(ENGINES)('SSO sign-in rules (%s)', (engine) => {
     expect((await signIn(store, identity(), policy)).user.id).toBe(existing.id);
   });
 
-  it('refuses to take over another organisation\'s user by asserting their email (identity_link_refused) and writes nothing', async () => {
+  it("refuses to take over another organisation's user by asserting their email (identity_link_refused) and writes nothing", async () => {
     const { identity } = await setup();
     const other = await store.organisations.create({ name: 'Victim', slug: unique('victim') });
     const victim = await store.users.create({ email: identity().email! });
     await store.memberships.add(victim.id, other.id, 'admin');
     expect(await refusal(signIn(store, identity(), policy))).toBe('identity_link_refused');
-    expect(await store.externalIdentities.get(`saml:${identity().connection.id}`, 'alice-subject')).toBeUndefined();
+    expect(
+      await store.externalIdentities.get(`saml:${identity().connection.id}`, 'alice-subject'),
+    ).toBeUndefined();
     expect((await store.memberships.listForUser(victim.id)).length).toBe(1);
   });
 
@@ -135,6 +150,8 @@ describe.each(ENGINES)('SSO sign-in rules (%s)', (engine) => {
     const first = await signIn(store, identity(), policy);
     await store.users.update(first.user.id, { disabled: true });
     expect(await refusal(signIn(store, identity(), policy))).toBe('identity_account_disabled');
-    expect(await refusal(signIn(store, identity({ subject: 'nobody', email: null }), policy))).toBe('identity_email_missing');
+    expect(await refusal(signIn(store, identity({ subject: 'nobody', email: null }), policy))).toBe(
+      'identity_email_missing',
+    );
   });
 });

@@ -86,11 +86,11 @@ describe.each(ENGINES)('Store.transaction (%s)', (engine) => {
 });
 
 describe.each(ENGINES)('migrations (%s)', (engine) => {
-  it('applies the initial migration to an empty database, and nothing when run again, keeping data', async () => {
+  it('applies every migration to an empty database, and nothing when run again, keeping data', async () => {
     const testDb = await createTestDatabase(engine);
     let handle: DatabaseHandle | undefined = openDatabase(testDb.env);
     try {
-      expect(await migrate(handle)).toEqual(['0001-initial']);
+      expect(await migrate(handle)).toEqual(['0001-initial', '0002-sso']);
       const store = createStore(handle);
       const org = await store.organisations.create({ name: 'Persisted', slug: unique('mig') });
       const user = await store.users.create({ email: `${unique('mig')}@x.test`, attributes: { kept: true } });

@@ -2,6 +2,7 @@
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
+import { createSecretBox, type SecretBox } from '../../src/credentials/secret-box.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { App } from '../../src/http/context.ts';
 import { ping } from '../../src/store/connect.ts';
@@ -14,15 +15,23 @@ export interface TestApp {
   app: App;
   store: Store;
   config: Config;
+  box: SecretBox;
   /** Headers of the instance admin (DRAWBRIDGE_ADMIN_KEY). */
   admin: { authorization: string };
   close(): Promise<void>;
 }
 
+/** The secret box every test app uses (DRAWBRIDGE_SECRET of testConfig). */
+export function testBox(): SecretBox {
+  return createSecretBox(TEST_SECRET);
+}
+
+const TEST_SECRET = 'test-secret-test-secret-test-secret-0000';
+
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     DATA_DIR: '/nonexistent-unused',
-    DRAWBRIDGE_SECRET: 'test-secret-test-secret-test-secret-0000',
+    DRAWBRIDGE_SECRET: TEST_SECRET,
     DRAWBRIDGE_ADMIN_KEY: ADMIN_KEY,
     BASE_URL: 'http://drawbridge.test',
     NODE_ENV: 'test',
@@ -37,9 +46,11 @@ export async function startTestApp(
   const db = await openTestDatabase(engine);
   const config = testConfig(env);
   const store = createStore(db.handle);
+  const box = testBox();
   const app = await buildApp({
     config,
     store,
+    box,
     logger: pino({ level: 'silent' }),
     ping: () => ping(db.handle),
   });
@@ -47,6 +58,7 @@ export async function startTestApp(
     app,
     store,
     config,
+    box,
     admin: { authorization: `Api-Key ${ADMIN_KEY}` },
     async close() {
       await app.close();

@@ -9,7 +9,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('saml_configurations')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id').onDelete('cascade'))
+    .addColumn('organisation_id', 'text', (c) =>
+      c.notNull().references('organisations.id').onDelete('cascade'),
+    )
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('allow_idp_initiated', 'integer', (c) => c.notNull().defaultTo(0))
@@ -82,7 +84,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // biome-ignore lint/suspicious/noExplicitAny: see up()
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['external_identities', 'replay_cache', 'pending_logins', 'sp_keys', 'saml_configurations']) {
+  for (const t of [
+    'external_identities',
+    'replay_cache',
+    'pending_logins',
+    'sp_keys',
+    'saml_configurations',
+  ]) {
     await db.schema.dropTable(t).execute();
   }
 }

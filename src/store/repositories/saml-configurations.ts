@@ -30,7 +30,10 @@ export interface SamlConfiguration {
   updatedAt: number;
 }
 
-export type SamlConfigurationInput = Omit<SamlConfiguration, 'id' | 'organisationId' | 'createdAt' | 'updatedAt'>;
+export type SamlConfigurationInput = Omit<
+  SamlConfiguration,
+  'id' | 'organisationId' | 'createdAt' | 'updatedAt'
+>;
 
 function toConfiguration(r: Selectable<SamlConfigurationsTable>): SamlConfiguration {
   return {
@@ -71,7 +74,8 @@ function toRow(c: Partial<SamlConfigurationInput>): Updateable<SamlConfiguration
   if (c.attributeMappings !== undefined) row.attribute_mappings = JSON.stringify(c.attributeMappings);
   if (c.defaultRole !== undefined) row.default_role = c.defaultRole;
   if (c.allowSha1 !== undefined) row.allow_sha1 = flag(c.allowSha1);
-  if (c.wantAssertionsEncrypted !== undefined) row.want_assertions_encrypted = flag(c.wantAssertionsEncrypted);
+  if (c.wantAssertionsEncrypted !== undefined)
+    row.want_assertions_encrypted = flag(c.wantAssertionsEncrypted);
   if (c.requireSignedAssertion !== undefined) row.require_signed_assertion = flag(c.requireSignedAssertion);
   if (c.signAuthnRequests !== undefined) row.sign_authn_requests = flag(c.signAuthnRequests);
   return row;
@@ -98,13 +102,21 @@ export function samlConfigurationsRepository(db: Kysely<Database>) {
     },
 
     async getById(id: string): Promise<SamlConfiguration | undefined> {
-      const r = await db.selectFrom('saml_configurations').selectAll().where('id', '=', id).executeTakeFirst();
+      const r = await db
+        .selectFrom('saml_configurations')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
       return r && toConfiguration(r);
     },
 
     /** By its globally unique name (the ACS URL carries it). */
     async getByName(name: string): Promise<SamlConfiguration | undefined> {
-      const r = await db.selectFrom('saml_configurations').selectAll().where('name', '=', name).executeTakeFirst();
+      const r = await db
+        .selectFrom('saml_configurations')
+        .selectAll()
+        .where('name', '=', name)
+        .executeTakeFirst();
       return r && toConfiguration(r);
     },
 

@@ -145,7 +145,11 @@ export function externalIdentitiesRepository(db: Kysely<Database>) {
     },
 
     async listForUser(userId: string): Promise<ExternalIdentityLink[]> {
-      const rows = await db.selectFrom('external_identities').selectAll().where('user_id', '=', userId).execute();
+      const rows = await db
+        .selectFrom('external_identities')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .execute();
       return rows.map((r) => ({
         connection: r.connection,
         subject: r.subject,

@@ -1,0 +1,682 @@
+/**
+ * Core benchmark (`npm run bench:core`, `npm run bench:core -- --write`):
+ *
+ *  1. start time: `node src/main.ts` on a fresh DATA_DIR (SQLite) until /readyz answers 200,
+ *     five times;
+ *  2. idle memory: VmRSS of the server 2 s after each of those starts;
+ *  3. throughput: GET /healthz (no auth, no database) against GET /api/v1/auth/me with a
+ *     session cookie (session lookup + profile queries), on SQLite and on PostgreSQL.
+ *
+ * Loopback only, bounded (about 75 s, plus at most N s with --wait-quiet N), and every child
+ * process is stopped at the end, on error and on Ctrl-C. `--write` (or BENCH_WRITE=1) updates
+ * docs/performance.md; `--help` lists the options.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import {
+  assertClean,
+  type LoadSettings,
+  type Measurement,
+  merge,
+  otherCpuPct,
+  type Probes,
+  runSegment,
+  type Segment,
+  type Target,
+} from './lib/load.ts';
+import { fmt, markdownTable, type Row, textTable, writeGeneratedBlock } from './lib/report.ts';
+import {
+  ADMIN_KEY,
+  cpuMsOfProcessesMatching,
+  killAllNow,
+  REPO_ROOT,
+  type Rss,
+  rss,
+  type ServerProcess,
+  startServer,
+  systemBusyMs,
+  warmUpFetch,
+} from './lib/server-process.ts';
+
+const GOALS = { startMs: 1000, idleRssMiB: 120, meOverBare: 0.5 };
+const START_RUNS = 5;
+const IDLE_WAIT_MS = 2_000;
+const WARMUP_SECONDS = 2;
+/** Other processes busier than this (percent of one core) before the run earn a warning. */
+const BACKGROUND_WARN_PCT = 10;
+/** With --wait-quiet, a load run during which other processes used more than this is repeated. */
+const SEGMENT_OTHER_LIMIT_PCT = 15;
+const PASSWORD = 'bench-password-0123456789';
+const DOC_PATH = join(REPO_ROOT, 'docs/performance.md');
+/** The command as run, for the report (`npm run bench:core -- --write …`). */
+const COMMAND = [
+  'npm run bench:core',
+  ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+].join(' ');
+
+const { values: args } = parseArgs({
+  options: {
+    write: { type: 'boolean', default: process.env.BENCH_WRITE === '1' },
+    strict: { type: 'boolean', default: false },
+    'skip-postgres': { type: 'boolean', default: false },
+    'server-dir': { type: 'string', default: REPO_ROOT },
+    'wait-quiet': { type: 'string', default: '0' },
+    commit: { type: 'string' },
+    connections: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '10' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (args.help) {
+  console.log(`Usage: npm run bench:core -- [options]
+
+  --write           update docs/performance.md (also BENCH_WRITE=1)
+  --strict          exit 1 when a goal is missed (a failed measurement always exits 1)
+  --skip-postgres   SQLite only
+  --connections N   autocannon connections (default 10)
+  --seconds N       measured seconds per route, split in two alternating halves (default 10)
+  --server-dir DIR  run DIR/src/main.ts instead of this checkout's (to compare two versions)
+  --commit REV      run a clean export (git archive) of commit REV of this repository, so that
+                    uncommitted edits do not count; uses this checkout's node_modules
+  --wait-quiet N    before each start and each load run, wait until other processes are idle,
+                    at most N seconds in all (for shared machines; default 0: never wait)
+
+  BENCH_POSTGRES_URL  admin connection for the throwaway database
+                      (default postgres://postgres@127.0.0.1:5432/postgres)`);
+  process.exit(0);
+}
+
+const settings: LoadSettings = {
+  connections: Number(args.connections),
+  segmentSeconds: Number(args.seconds) / 2,
+};
+if (!Number.isInteger(settings.connections) || settings.connections < 1) {
+  throw new Error('--connections: expected a whole number ≥ 1');
+}
+if (!(settings.segmentSeconds >= 1)) throw new Error('--seconds: expected at least 2');
+
+/** A clean copy of commit `rev` in a temporary directory, removed at exit. */
+function exportCommit(rev: string): { root: string; label: string } {
+  const git = (...a: string[]) =>
+    execFileSync('git', ['-C', REPO_ROOT, ...a], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+  const commit = git('rev-parse', '--short', `${rev}^{commit}`).toString().trim();
+  const root = mkdtempSync(join(os.tmpdir(), `drawbridge-bench-${commit}-`));
+  process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+  execFileSync('tar', ['-x', '-C', root], { input: git('archive', '--format=tar', commit) });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
+  return { root, label: `commit ${commit} (clean export; uncommitted edits not included)` };
+}
+
+const exported = args.commit === undefined ? undefined : exportCommit(args.commit);
+const SERVER_ROOT = exported?.root ?? resolve(args['server-dir']);
+if (!existsSync(join(SERVER_ROOT, 'src/main.ts'))) throw new Error(`no src/main.ts in ${SERVER_ROOT}`);
+const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+// ---------------------------------------------------------------- cleanup
+
+const cleanups: Array<() => Promise<void>> = [];
+async function cleanUp(): Promise<void> {
+  killAllNow();
+  while (cleanups.length > 0) {
+    const fn = cleanups.pop()!;
+    await fn().catch((err: unknown) => console.error(`cleanup failed: ${String(err)}`));
+  }
+}
+process.on('exit', killAllNow);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the servers`);
+    setTimeout(() => process.exit(130), 5_000).unref();
+    cleanUp().finally(() => process.exit(130));
+  });
+}
+
+function progress(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The server under test: its directory, commit, and whether src/ differs from the commit. */
+function describeServerCode(): string {
+  if (exported) return exported.label;
+  const rel = relative(REPO_ROOT, SERVER_ROOT);
+  const where = rel === '' ? 'this checkout' : rel.startsWith('..') ? SERVER_ROOT : rel;
+  try {
+    const git = (...a: string[]) =>
+      execFileSync('git', ['-C', SERVER_ROOT, ...a], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    if (git('rev-parse', '--show-toplevel') !== SERVER_ROOT) return `${where} (not a git checkout)`;
+    const dirty = git('status', '--porcelain', '--', 'src') !== '';
+    return `${where}, commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in src/' : ''}`;
+  } catch {
+    return `${where} (not a git checkout)`;
+  }
+}
+
+/** CPU used by every process on the machine over `ms`, percent of one core. */
+async function backgroundCpuPct(ms = 1_000): Promise<number> {
+  const a = systemBusyMs();
+  await sleep(ms);
+  return ((systemBusyMs() - a) / ms) * 100;
+}
+
+const quiet = { budgetMs: Number(args['wait-quiet']) * 1000, waitedMs: 0, repeated: 0, gaveUp: false };
+if (!(quiet.budgetMs >= 0)) throw new Error('--wait-quiet: expected a number of seconds');
+
+/** With --wait-quiet: returns once other processes are nearly idle (or the budget is spent). */
+async function waitForQuiet(): Promise<void> {
+  if (quiet.waitedMs >= quiet.budgetMs) return;
+  const t0 = Date.now();
+  let announced = false;
+  while ((await backgroundCpuPct(500)) >= BACKGROUND_WARN_PCT) {
+    if (!announced) progress('waiting for other processes to go idle (--wait-quiet)');
+    announced = true;
+    if (quiet.waitedMs + (Date.now() - t0) >= quiet.budgetMs) {
+      quiet.gaveUp = true;
+      progress('--wait-quiet budget spent; measuring on a busy machine');
+      break;
+    }
+  }
+  quiet.waitedMs += Date.now() - t0;
+}
+
+/** One load run; with --wait-quiet, a run disturbed by other processes is repeated (within the budget). */
+async function quietSegment(target: Target, s: LoadSettings, probes: Probes): Promise<Segment> {
+  for (;;) {
+    await waitForQuiet();
+    const t0 = Date.now();
+    const seg = await runSegment(target, s, probes);
+    const other = otherCpuPct(seg);
+    if (quiet.budgetMs === 0 || other < SEGMENT_OTHER_LIMIT_PCT) return seg;
+    if (quiet.waitedMs >= quiet.budgetMs) {
+      quiet.gaveUp = true;
+      return seg;
+    }
+    quiet.waitedMs += Date.now() - t0;
+    quiet.repeated++;
+    progress(`other processes used ${fmt.pct(other)} of a core during that run; running it again`);
+  }
+}
+
+// ---------------------------------------------------------------- API set-up
+
+async function call(
+  server: ServerProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { res, text: await res.text() };
+}
+
+async function expectStatus(what: string, p: ReturnType<typeof call>, status: number) {
+  const r = await p;
+  if (r.res.status !== status) throw new Error(`${what}: expected ${status}, got ${r.res.status}: ${r.text}`);
+  return r;
+}
+
+/** An organisation, an admin with a password, and that admin's session cookie. */
+async function signedInAdmin(
+  server: ServerProcess,
+): Promise<{ cookie: string; meBody: string; bareBody: string }> {
+  const admin = { authorization: `Api-Key ${ADMIN_KEY}` };
+  const slug = `bench-${randomBytes(4).toString('hex')}`;
+  const org = await expectStatus(
+    'create organisation',
+    call(server, 'POST', '/api/v1/organisations', { name: 'Bench Org', slug }, admin),
+    201,
+  );
+  const orgId = (JSON.parse(org.text) as { id: string }).id;
+  const email = `${slug}-admin@example.test`;
+  const user = { email, firstName: 'Bench', lastName: 'Admin', role: 'admin', password: PASSWORD };
+  await expectStatus(
+    'create user',
+    call(server, 'POST', `/api/v1/organisations/${orgId}/users`, user, admin),
+    201,
+  );
+  const login = await expectStatus(
+    'login',
+    call(server, 'POST', '/api/v1/auth/login', { email, password: PASSWORD }),
+    200,
+  );
+  const setCookie = login.res.headers.getSetCookie().find((c) => c.startsWith('drawbridge_session='));
+  if (!setCookie) throw new Error('login: no drawbridge_session cookie');
+  const cookie = setCookie.split(';')[0]!;
+  const me = await expectStatus(
+    'GET /api/v1/auth/me',
+    call(server, 'GET', '/api/v1/auth/me', undefined, { cookie }),
+    200,
+  );
+  const parsed = JSON.parse(me.text) as {
+    email: string;
+    organisation: { id: string } | null;
+    role: string | null;
+  };
+  if (parsed.email !== email || parsed.organisation?.id !== orgId || parsed.role !== 'admin') {
+    throw new Error(`GET /api/v1/auth/me: unexpected body ${me.text}`);
+  }
+  const bare = await expectStatus('GET /healthz', call(server, 'GET', '/healthz'), 200);
+  return { cookie, meBody: me.text, bareBody: bare.text };
+}
+
+// ---------------------------------------------------------------- measurements
+
+interface StartRun {
+  startMs: number;
+  idle: Rss;
+}
+
+async function measureStarts(): Promise<StartRun[]> {
+  const runs: StartRun[] = [];
+  for (let i = 1; i <= START_RUNS; i++) {
+    await waitForQuiet();
+    const server = await startServer({ root: SERVER_ROOT });
+    cleanups.push(server.stop);
+    await sleep(IDLE_WAIT_MS);
+    const idle = rss(server.pid);
+    await server.stop();
+    runs.push({ startMs: server.startMs, idle });
+    progress(
+      `start ${i}/${START_RUNS}: ready in ${fmt.ms(server.startMs)} ms, idle RSS ${fmt.mib(idle.totalKiB)} MiB`,
+    );
+  }
+  return runs;
+}
+
+interface EngineResult {
+  engine: 'SQLite' | 'PostgreSQL';
+  startMs: number;
+  idle: Rss;
+  loaded: Rss;
+  bare: Measurement;
+  me: Measurement;
+}
+
+/** Warm-up (discarded), then A B B A in halves, so drift and order hit both routes alike. */
+async function measureThroughput(
+  engine: EngineResult['engine'],
+  postgres?: { url: string; name: string },
+): Promise<EngineResult> {
+  const server = await startServer({ root: SERVER_ROOT, ...(postgres ? { databaseUrl: postgres.url } : {}) });
+  const probes: Probes = {
+    serverPid: server.pid,
+    ...(postgres ? { dbCpuMs: () => cpuMsOfProcessesMatching(` ${postgres.name} `) } : {}),
+  };
+  cleanups.push(server.stop);
+  try {
+    await sleep(IDLE_WAIT_MS);
+    const idle = rss(server.pid);
+    const { cookie, meBody, bareBody } = await signedInAdmin(server);
+    const bare: Target = { label: 'GET /healthz', url: `${server.url}/healthz`, expectBody: bareBody };
+    const me: Target = {
+      label: 'GET /api/v1/auth/me',
+      url: `${server.url}/api/v1/auth/me`,
+      headers: { cookie },
+      expectBody: meBody,
+    };
+    const warm = { ...settings, segmentSeconds: WARMUP_SECONDS };
+    progress(`${engine}: warm-up, ${WARMUP_SECONDS} s per route (discarded)`);
+    assertClean(merge(`${engine} warm-up ${bare.label}`, [await quietSegment(bare, warm, probes)]));
+    assertClean(merge(`${engine} warm-up ${me.label}`, [await quietSegment(me, warm, probes)]));
+    // SQLite runs bare first, PostgreSQL /me first: neither route always goes first.
+    const order = engine === 'SQLite' ? [bare, me, me, bare] : [me, bare, bare, me];
+    const segments = new Map<Target, Segment[]>([
+      [bare, []],
+      [me, []],
+    ]);
+    for (const target of order) {
+      progress(`${engine}: ${target.label}, ${settings.segmentSeconds} s`);
+      segments.get(target)!.push(await quietSegment(target, settings, probes));
+    }
+    const result: EngineResult = {
+      engine,
+      startMs: server.startMs,
+      idle,
+      loaded: rss(server.pid),
+      bare: merge(bare.label, segments.get(bare)!),
+      me: merge(me.label, segments.get(me)!),
+    };
+    assertClean(result.bare);
+    assertClean(result.me);
+    return result;
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- ${engine} server output ---\n${server.logTail()}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** A throwaway PostgreSQL database for `fn`, dropped afterwards (also on error and Ctrl-C). */
+async function withPostgresDatabase<T>(
+  fn: (url: string, name: string, version: string) => Promise<T>,
+): Promise<T> {
+  const name = `drawbridge_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  let version: string;
+  try {
+    version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const drop = async () => {
+    const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+    await c.connect();
+    try {
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await c.end();
+    }
+  };
+  cleanups.push(drop);
+  try {
+    const url = new URL(POSTGRES_ADMIN_URL);
+    url.pathname = `/${name}`;
+    return await fn(url.toString(), name, version);
+  } finally {
+    cleanups.splice(cleanups.indexOf(drop), 1);
+    await drop();
+  }
+}
+
+async function postgresReachable(): Promise<string | undefined> {
+  const probe = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await probe.connect();
+    await probe.end();
+    return undefined;
+  } catch (err) {
+    return `skipped: cannot connect to ${new URL(POSTGRES_ADMIN_URL).host} (${(err as Error).message})`;
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+interface Goal {
+  name: string;
+  target: string;
+  measured: string;
+  pass: boolean;
+}
+
+interface Report {
+  date: string;
+  machine: Row[];
+  backgroundPct: number;
+  starts: StartRun[];
+  engines: EngineResult[];
+  postgresNote?: string;
+  goals: Goal[];
+}
+
+function machineRows(postgresVersion: string | undefined, backgroundPct: number): Row[] {
+  const cpus = os.cpus();
+  return [
+    ['Server code', describeServerCode()],
+    ['Node.js', process.version],
+    ['CPU', `${cpus[0]?.model.trim() ?? 'unknown'}, ${os.availableParallelism()} cores`],
+    ['Memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`],
+    ['OS', `${os.type()} ${os.release()} (${os.arch()})`],
+    ['SQLite', `${process.versions.sqlite ?? '?'} (node:sqlite; WAL, synchronous=FULL)`],
+    ['PostgreSQL', postgresVersion ? `${postgresVersion}, same machine, pool of 10` : 'not measured'],
+    ['Other load before the run', `${fmt.pct(backgroundPct)} of one core (1 s sample)`],
+    ...(quiet.budgetMs > 0
+      ? [
+          [
+            'Waiting for other load (--wait-quiet)',
+            `${(quiet.waitedMs / 1000).toFixed(0)} s of ${args['wait-quiet']} s; ${quiet.repeated} disturbed run(s) repeated` +
+              (quiet.gaveUp ? '; budget spent, some runs were disturbed' : ''),
+          ],
+        ]
+      : []),
+  ];
+}
+
+function goalsOf(starts: StartRun[], engines: EngineResult[]): Goal[] {
+  const startMed = median(starts.map((s) => s.startMs));
+  const startMax = Math.max(...starts.map((s) => s.startMs));
+  const rssMed = median(starts.map((s) => s.idle.totalKiB));
+  const rssMax = Math.max(...starts.map((s) => s.idle.totalKiB));
+  const goals: Goal[] = [
+    {
+      name: `Start → ready, SQLite (median of ${START_RUNS})`,
+      target: `≤ ${GOALS.startMs} ms`,
+      measured: `${fmt.ms(startMed)} ms (max ${fmt.ms(startMax)})`,
+      pass: startMed <= GOALS.startMs,
+    },
+    {
+      name: `Idle RSS, SQLite (median of ${START_RUNS})`,
+      target: `≤ ${GOALS.idleRssMiB} MiB`,
+      measured: `${fmt.mib(rssMed)} MiB (max ${fmt.mib(rssMax)})`,
+      pass: rssMed / 1024 <= GOALS.idleRssMiB,
+    },
+  ];
+  for (const e of engines) {
+    const ratio = e.me.rps / e.bare.rps;
+    goals.push({
+      name: `/auth/me ÷ /healthz req/s, ${e.engine}`,
+      target: `≥ ${GOALS.meOverBare}`,
+      measured: `${fmt.ratio(ratio)} (${fmt.int(e.me.rps)} / ${fmt.int(e.bare.rps)})`,
+      pass: ratio >= GOALS.meOverBare,
+    });
+  }
+  return goals;
+}
+
+const THROUGHPUT_HEADERS = [
+  'Database',
+  'Route',
+  '>req/s',
+  '>p50 ms',
+  '>p99 ms',
+  '>non-2xx',
+  '>me/bare',
+  '>server CPU',
+  '>server µs/req',
+  '>loadgen CPU',
+  '>PostgreSQL CPU',
+  '>other CPU',
+  '>req/s per half',
+];
+
+function throughputRows(engines: EngineResult[]): Row[] {
+  const rows: Row[] = [];
+  for (const e of engines) {
+    for (const m of [e.bare, e.me]) {
+      rows.push([
+        e.engine,
+        m.label,
+        fmt.int(m.rps),
+        fmt.ms(m.p50),
+        fmt.ms(m.p99),
+        String(m.non2xx),
+        m === e.me ? fmt.ratio(e.me.rps / e.bare.rps) : '',
+        fmt.pct(m.serverCpuPct),
+        fmt.int(m.serverCpuUsPerRequest),
+        fmt.pct(m.loadgenCpuPct),
+        e.engine === 'PostgreSQL' ? fmt.pct(m.dbCpuPct) : '',
+        fmt.pct(m.otherCpuPct),
+        m.segmentRps.map(fmt.int).join(', '),
+      ]);
+    }
+  }
+  return rows;
+}
+
+const START_HEADERS = [
+  'Server',
+  '>start → ready ms',
+  '>idle RSS MiB',
+  '>of it file-backed MiB',
+  '>RSS after load MiB',
+];
+
+function startRows(starts: StartRun[], engines: EngineResult[]): Row[] {
+  const rows: Row[] = starts.map((s, i) => [
+    `SQLite, start ${i + 1}`,
+    fmt.ms(s.startMs),
+    fmt.mib(s.idle.totalKiB),
+    fmt.mib(s.idle.fileKiB),
+    '',
+  ]);
+  for (const e of engines) {
+    rows.push([
+      `${e.engine}, throughput server`,
+      fmt.ms(e.startMs),
+      fmt.mib(e.idle.totalKiB),
+      fmt.mib(e.idle.fileKiB),
+      fmt.mib(e.loaded.totalKiB),
+    ]);
+  }
+  return rows;
+}
+
+function sharedCoresNote(): string {
+  return (
+    `The load generator (autocannon) runs on the same ${os.availableParallelism()} cores as the server ` +
+    '(and PostgreSQL), so req/s is a lower bound for the server alone; "server µs/req" (server CPU time ' +
+    'per request) is the figure least disturbed by that.'
+  );
+}
+
+function methodText(): string {
+  const seconds = settings.segmentSeconds * 2;
+  return [
+    `- **Start time**: from \`spawn('node', ['src/main.ts'])\` to the first 200 from \`GET /readyz\`, polled every 10 ms, on a fresh temporary DATA_DIR (embedded SQLite) and a free loopback port, ${START_RUNS} times. It includes Node.js start-up, type stripping, loading the modules, generating the secret key, creating and migrating the database and issuing the first-start key. The goal is judged on the median.`,
+    `- **Idle memory**: VmRSS of the server process (\`/proc/<pid>/status\`) ${IDLE_WAIT_MS / 1000} s after it became ready, with no traffic; judged on the median of the ${START_RUNS} starts. "Of it file-backed" is RssFile: pages mapped from files, mostly the node binary, which other Node.js processes share and the kernel can evict. "RSS after load" is read right after the throughput runs.`,
+    `- **Throughput**: autocannon (programmatic API, in the benchmark process), ${settings.connections} connections, keep-alive, no pipelining. \`GET /healthz\` is the bare route (no authentication, no database); \`GET /api/v1/auth/me\` sends the session cookie of an organisation admin created through the API and signed in with a password, so it pays the cookie check (session + user lookup) and the profile queries (memberships, organisation, groups). Each route first gets a ${WARMUP_SECONDS} s warm-up run that is discarded, then ${seconds} s measured in two halves of ${settings.segmentSeconds} s in the order A B B A (SQLite: /healthz first; PostgreSQL: /me first), so neither route profits from going first. req/s is completed requests ÷ measured time; p50/p99 come from every response time (autocannon's own histogram keeps whole milliseconds only). Every response must be a 2xx with exactly the body seen before the run, otherwise the benchmark fails. The session's sliding expiry is written at most once a minute, so the measured /me requests only read.`,
+    '- **CPU columns**: CPU time during the measured time, in percent of one core: the server process (`/proc/<pid>/stat`), the load generator, the PostgreSQL backends connected to the benchmark\'s database, and everything else on the machine (`/proc/stat` minus those). Node.js runs the handlers on one thread, so a server near 100% is saturated. "server µs/req" is server CPU time ÷ requests (PostgreSQL\'s own work not included). With `--wait-quiet N`, each start and each load run waits until other processes are idle, and a load run during which they used more than 15% of a core is repeated, within N seconds in all.',
+    '- **Caveat**: the load generator and PostgreSQL share the cores with the server (see above). The me/bare ratio compares two routes measured the same way on the same server, and "server µs/req" is a per-request cost; both compare across runs better than raw req/s, which moves with whatever else the host is doing.',
+  ].join('\n');
+}
+
+function printReport(r: Report): void {
+  const out: string[] = ['', `Drawbridge core benchmark — ${r.date}`, ''];
+  out.push(textTable(['Machine', ''], r.machine), '', sharedCoresNote(), '');
+  if (r.backgroundPct > BACKGROUND_WARN_PCT) {
+    out.push(
+      `WARNING: other processes used ${fmt.pct(r.backgroundPct)} of a core before the run; see "other CPU".`,
+      '',
+    );
+  }
+  out.push(textTable(START_HEADERS, startRows(r.starts, r.engines)), '');
+  out.push(textTable(THROUGHPUT_HEADERS, throughputRows(r.engines)), '');
+  if (r.postgresNote) out.push(`PostgreSQL: ${r.postgresNote}`, '');
+  const goalRows = r.goals.map((g) => [g.name, g.target, g.measured, g.pass ? 'PASS' : 'MISS']);
+  out.push(textTable(['Goal', 'Target', 'Measured', 'Result'], goalRows), '');
+  console.log(out.join('\n'));
+}
+
+function markdownOf(r: Report): string {
+  const goalRows = r.goals.map((g) => [g.name, g.target, g.measured, g.pass ? 'PASS' : '**MISS**']);
+  return [
+    '## Core benchmark',
+    '',
+    `Measured on ${r.date} with \`${COMMAND}\` (bench/core.ts). This section is rewritten by that command.`,
+    '',
+    markdownTable(['Goal', 'Target', 'Measured', 'Result'], goalRows),
+    '',
+    '### Machine',
+    '',
+    markdownTable(['Item', 'Value'], r.machine),
+    '',
+    sharedCoresNote(),
+    '',
+    '### Start time and memory',
+    '',
+    markdownTable(START_HEADERS, startRows(r.starts, r.engines)),
+    '',
+    `### Throughput (${settings.connections} connections, ${settings.segmentSeconds * 2} s per route)`,
+    '',
+    markdownTable(THROUGHPUT_HEADERS, throughputRows(r.engines)),
+    ...(r.postgresNote ? ['', `PostgreSQL: ${r.postgresNote}`] : []),
+    '',
+    '### Method',
+    '',
+    methodText(),
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<number> {
+  const began = Date.now();
+  const backgroundPct = await backgroundCpuPct();
+  if (backgroundPct > BACKGROUND_WARN_PCT) {
+    progress(`warning: other processes are using ${fmt.pct(backgroundPct)} of a core; numbers will be noisy`);
+  }
+  await warmUpFetch();
+  progress(`start time and idle memory: ${START_RUNS} fresh starts of ${SERVER_ROOT}/src/main.ts`);
+  const starts = await measureStarts();
+
+  const engines: EngineResult[] = [await measureThroughput('SQLite')];
+
+  let postgresVersion: string | undefined;
+  const postgresNote = args['skip-postgres'] ? 'skipped (--skip-postgres)' : await postgresReachable();
+  if (postgresNote === undefined) {
+    const result = await withPostgresDatabase(async (url, name, version) => {
+      postgresVersion = version;
+      return measureThroughput('PostgreSQL', { url, name });
+    });
+    engines.push(result);
+  } else {
+    progress(`PostgreSQL ${postgresNote}`);
+  }
+
+  const report: Report = {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    machine: machineRows(postgresVersion, backgroundPct),
+    backgroundPct,
+    starts,
+    engines,
+    goals: goalsOf(starts, engines),
+    ...(postgresNote ? { postgresNote } : {}),
+  };
+  printReport(report);
+  if (args.write) {
+    writeGeneratedBlock(
+      DOC_PATH,
+      'bench:core',
+      markdownOf(report),
+      '# Performance\n\nMeasured numbers for Drawbridge; re-measure on your own hardware with the command in each section.',
+    );
+    progress(`wrote ${relative(REPO_ROOT, DOC_PATH)}`);
+  }
+  const missed = report.goals.filter((g) => !g.pass).length;
+  const verdict = missed === 0 ? 'all goals met' : `${missed} goal(s) missed`;
+  progress(`done in ${((Date.now() - began) / 1000).toFixed(0)} s; ${verdict}`);
+  return missed > 0 && args.strict ? 1 : 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (err) {
+  console.error(`\nbench:core FAILED: ${err instanceof Error ? err.message : String(err)}`);
+  code = 1;
+} finally {
+  await cleanUp();
+}
+process.exit(code);

@@ -1,0 +1,230 @@
+/**
+ * Drawbridge as a child process for benchmarks: `node src/main.ts` on a free loopback port
+ * and a fresh DATA_DIR, readiness polling, RSS and CPU time from /proc, and a stop that
+ * always ends the process (SIGTERM, then SIGKILL). Every child is tracked so that an error
+ * or Ctrl-C anywhere still leaves nothing running.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { options as configOptions } from '../../src/config/schema.ts';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+
+const READY_POLL_MS = 10;
+const READY_TIMEOUT_MS = 20_000;
+const STOP_GRACE_MS = 5_000;
+const LOG_TAIL_LINES = 40;
+
+export interface ServerOptions {
+  /** The checkout whose src/main.ts runs (default: this one). */
+  root?: string;
+  /** PostgreSQL URL; SQLite in DATA_DIR when absent. */
+  databaseUrl?: string;
+}
+
+export interface ServerProcess {
+  pid: number;
+  port: number;
+  url: string;
+  dataDir: string;
+  /** Milliseconds from spawn() to the first 200 from /readyz. */
+  startMs: number;
+  /** The last lines the server wrote (stdout and stderr), for error messages. */
+  logTail(): string;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** SIGKILLs whatever is still running (synchronous: safe in an 'exit' handler). */
+export function killAllNow(): void {
+  for (const child of running) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  running.clear();
+}
+
+/** A port the kernel just handed out on 127.0.0.1 (free at that moment). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => (port ? resolvePort(port) : reject(new Error('no port assigned'))));
+    });
+  });
+}
+
+/** The inherited environment without any Drawbridge setting, so only ours apply. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(configOptions)) delete env[name];
+  delete env.DRAWBRIDGE_CONFIG;
+  delete env.PROXY_BASE_URL;
+  return env;
+}
+
+function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((done) => {
+    const timer = setTimeout(() => done(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done(true);
+    });
+  });
+}
+
+async function readyOnce(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false; // not listening yet
+  }
+}
+
+/** Loads fetch's machinery before anything is timed (its first use costs tens of ms). */
+export async function warmUpFetch(): Promise<void> {
+  await readyOnce(`http://127.0.0.1:${await freePort()}`);
+}
+
+/** Spawns the server and resolves once /readyz answers 200; throws (and kills it) otherwise. */
+export async function startServer(opts: ServerOptions = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'drawbridge-bench-'));
+  const env: NodeJS.ProcessEnv = {
+    ...cleanEnv(),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    BASE_URL: url,
+    DATA_DIR: dataDir,
+    DRAWBRIDGE_ADMIN_KEY: ADMIN_KEY,
+    LOG_LEVEL: 'warn',
+  };
+  if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      lines.push(line);
+      if (lines.length > LOG_TAIL_LINES) lines.shift();
+    }
+  };
+  const logTail = () => lines.join('\n');
+
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    cwd: opts.root ?? REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.once('exit', () => running.delete(child));
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        if (!(await waitForExit(child, STOP_GRACE_MS))) {
+          child.kill('SIGKILL');
+          await waitForExit(child, STOP_GRACE_MS);
+        }
+      }
+      running.delete(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+
+  try {
+    const pid = child.pid;
+    if (pid === undefined) throw new Error('spawn failed');
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(
+          `server exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready`,
+        );
+      }
+      if (await readyOnce(url)) break;
+      if (performance.now() - t0 > READY_TIMEOUT_MS)
+        throw new Error(`server not ready after ${READY_TIMEOUT_MS} ms`);
+      await sleep(READY_POLL_MS);
+    }
+    const startMs = performance.now() - t0;
+    return { pid, port, url, dataDir, startMs, logTail, stop };
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}\n--- server output ---\n${logTail()}`);
+  }
+}
+
+export interface Rss {
+  /** VmRSS, KiB. */
+  totalKiB: number;
+  /** RssFile, KiB: pages mapped from files (mostly the node binary), shared with other processes. */
+  fileKiB: number;
+}
+
+/** Resident set size of a process (/proc/<pid>/status). */
+export function rss(pid: number): Rss {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => {
+    const m = new RegExp(`^${name}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
+    if (!m) throw new Error(`no ${name} for pid ${pid}`);
+    return Number(m[1]);
+  };
+  return { totalKiB: field('VmRSS'), fileKiB: field('RssFile') };
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ; 100 on every mainstream Linux build
+
+/** User + system CPU time a process has used so far, in milliseconds (/proc/<pid>/stat). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU time all cores have spent busy (not idle or iowait) since boot, in milliseconds. */
+export function systemBusyMs(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
+  return (busy * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * CPU time so far of the processes whose command line contains `marker`, in milliseconds: for
+ * PostgreSQL, the backends connected to one database ("postgres: … <dbname> 127.0.0.1(…)").
+ */
+export function cpuMsOfProcessesMatching(marker: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) total += cpuMs(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return total;
+}

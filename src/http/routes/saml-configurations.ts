@@ -1,0 +1,347 @@
+/**
+ * SAML configurations of an organisation (Flagsmith's model): a globally unique, immutable,
+ * URL-friendly name that forms the ACS URL; IdP metadata that may come after creation;
+ * attribute mappings, default role and the security switches.
+ */
+import { z } from 'zod';
+import { parseIdpMetadata } from '../../saml/idp-metadata.ts';
+import { certificateFingerprint } from '../../saml/sp-keys.ts';
+import { idpUrlAllowed } from '../../sso/idp-url-policy.ts';
+import { samlUrls } from '../../sso/saml-urls.ts';
+import { StoreError } from '../../store/errors.ts';
+import type {
+  SamlConfiguration,
+  SamlConfigurationInput,
+} from '../../store/repositories/saml-configurations.ts';
+import { audit } from '../audit.ts';
+import type { App, AppContext } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { requireOrganisation } from '../principal.ts';
+import { roleOrThrow } from '../role-input.ts';
+import { errorResponses, id } from '../schemas.ts';
+
+const tags = ['saml-configurations'];
+export const SAML_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const params = z.strictObject({ orgId: id, name: z.string().min(1).max(64) });
+
+const mappingName = z.string().trim().min(1).max(512);
+const attributeMappings = z.strictObject({
+  id: mappingName.optional(),
+  email: mappingName.optional(),
+  firstName: mappingName.optional(),
+  lastName: mappingName.optional(),
+  displayName: mappingName.optional(),
+  groups: mappingName.optional(),
+  role: mappingName.optional(),
+});
+
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' || u.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  }, 'expected an http(s) URL');
+
+const fields = {
+  allowIdpInitiated: z.boolean().optional(),
+  idpMetadataXml: z
+    .string()
+    .max(1024 * 1024)
+    .nullable()
+    .optional(),
+  idpEntityId: z
+    .string()
+    .max(1024)
+    .optional()
+    .describe('Which IdP to take from an aggregate (EntitiesDescriptor)'),
+  frontendUrl: httpUrl.nullable().optional(),
+  attributeMappings: attributeMappings.optional(),
+  defaultRole: z.string().max(64).optional(),
+  allowSha1: z.boolean().optional(),
+  wantAssertionsEncrypted: z.boolean().optional(),
+  requireSignedAssertion: z.boolean().optional(),
+  signAuthnRequests: z.boolean().optional(),
+  enabled: z.boolean().optional(),
+};
+
+const createBody = z.strictObject({
+  name: z
+    .string()
+    .regex(SAML_NAME, 'lowercase letters, digits, _ and -, starting with a letter or digit, ≤ 63 characters'),
+  ...fields,
+});
+const patchBody = z.strictObject({ name: z.string().max(64).optional(), ...fields });
+
+const configurationSchema = z.object({
+  id: z.string(),
+  organisationId: z.string(),
+  name: z.string(),
+  entityId: z.string(),
+  acsUrl: z.string(),
+  metadataUrl: z.string(),
+  loginUrl: z.string(),
+  enabled: z.boolean(),
+  allowIdpInitiated: z.boolean(),
+  frontendUrl: z.string().nullable(),
+  attributeMappings: z.record(z.string(), z.string()),
+  defaultRole: z.string(),
+  allowSha1: z.boolean(),
+  wantAssertionsEncrypted: z.boolean(),
+  requireSignedAssertion: z.boolean(),
+  signAuthnRequests: z.boolean(),
+  idp: z
+    .object({
+      entityId: z.string(),
+      ssoRedirectUrl: z.string().nullable(),
+      ssoPostUrl: z.string().nullable(),
+      certificates: z.array(z.object({ fingerprintSha256: z.string() })),
+    })
+    .nullable(),
+  idpMetadataXml: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+type Body = z.infer<typeof patchBody>;
+
+export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void {
+  const base = '/api/v1/organisations/:orgId/saml-configurations';
+
+  function present(c: SamlConfiguration) {
+    const urls = samlUrls(ctx.config.BASE_URL, c.name, ctx.config.SAML_FORCE_SSL);
+    return {
+      ...c,
+      ...urls,
+      idp: c.idpEntityId
+        ? {
+            entityId: c.idpEntityId,
+            ssoRedirectUrl: c.idpSsoRedirectUrl,
+            ssoPostUrl: c.idpSsoPostUrl,
+            certificates: c.idpCertificates.map((pem) => ({
+              fingerprintSha256: certificateFingerprint(pem),
+            })),
+          }
+        : null,
+    };
+  }
+
+  /** Turns request fields into stored fields: metadata parsed, role resolved. Throws 400s. */
+  function toInput(body: Body): Partial<SamlConfigurationInput> {
+    const { idpEntityId, idpMetadataXml, defaultRole, name: _name, ...rest } = body;
+    const input: Partial<SamlConfigurationInput> = { ...rest };
+    if (defaultRole !== undefined) input.defaultRole = roleOrThrow(ctx, defaultRole);
+    if (idpMetadataXml === null) {
+      Object.assign(input, {
+        idpMetadataXml: null,
+        idpEntityId: null,
+        idpSsoRedirectUrl: null,
+        idpSsoPostUrl: null,
+        idpCertificates: [],
+      });
+    } else if (idpMetadataXml !== undefined) {
+      // A SamlConfigError (malformed, no certificate, ...) becomes a 400 with its own code.
+      const parsed = parseIdpMetadata(idpMetadataXml, idpEntityId ? { entityId: idpEntityId } : {});
+      for (const url of [parsed.ssoUrls.redirect, parsed.ssoUrls.post]) {
+        if (url && !idpUrlAllowed(url, ctx.config.DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS)) {
+          throw new ApiError(
+            'idp_url_not_allowed',
+            `IdP URL ${url} must be https on a public host (see DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS)`,
+          );
+        }
+      }
+      Object.assign(input, {
+        idpMetadataXml,
+        idpEntityId: parsed.entityId,
+        idpSsoRedirectUrl: parsed.ssoUrls.redirect ?? null,
+        idpSsoPostUrl: parsed.ssoUrls.post ?? null,
+        idpCertificates: parsed.signingCertificates,
+      });
+    }
+    return input;
+  }
+
+  const nameTaken = (err: unknown): never => {
+    if (err instanceof StoreError && err.code === 'conflict') {
+      throw new ApiError(
+        'saml_configuration_name_taken',
+        'Another SAML configuration already uses this name',
+      );
+    }
+    throw err;
+  };
+
+  async function ofOrganisation(orgId: string, name: string) {
+    const c = await ctx.store.samlConfigurations.getByName(name);
+    if (!c || c.organisationId !== orgId) throw new ApiError('not_found', 'No such SAML configuration');
+    return c;
+  }
+
+  app.post(
+    base,
+    {
+      schema: {
+        tags,
+        summary: 'Create a SAML configuration',
+        params: z.strictObject({ orgId: id }),
+        body: createBody,
+        response: { 201: configurationSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
+      const input = toInput(request.body);
+      const created = await ctx.store
+        .transaction(async (tx) => {
+          const c = await tx.samlConfigurations.create(organisation.id, {
+            name: request.body.name,
+            enabled: true,
+            allowIdpInitiated: false,
+            idpMetadataXml: null,
+            idpEntityId: null,
+            idpSsoRedirectUrl: null,
+            idpSsoPostUrl: null,
+            idpCertificates: [],
+            frontendUrl: null,
+            attributeMappings: {},
+            defaultRole: 'member_viewer',
+            allowSha1: false,
+            wantAssertionsEncrypted: false,
+            requireSignedAssertion: true,
+            signAuthnRequests: true,
+            ...input,
+          });
+          await audit(
+            tx,
+            principal,
+            organisation.id,
+            'saml_configuration.create',
+            { type: 'saml_configuration', id: c.id },
+            { name: c.name },
+          );
+          return c;
+        })
+        .catch(nameTaken);
+      return reply.status(201).send(present(created));
+    },
+  );
+
+  app.get(
+    base,
+    {
+      schema: {
+        tags,
+        summary: "List the organisation's SAML configurations",
+        params: z.strictObject({ orgId: id }),
+        response: { 200: z.object({ items: z.array(configurationSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
+      return { items: (await ctx.store.samlConfigurations.list(organisation.id)).map(present) };
+    },
+  );
+
+  app.get(
+    `${base}/:name`,
+    {
+      schema: {
+        tags,
+        summary: 'Read a SAML configuration',
+        params,
+        response: { 200: configurationSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
+      return present(await ofOrganisation(organisation.id, request.params.name));
+    },
+  );
+
+  app.patch(
+    `${base}/:name`,
+    {
+      schema: {
+        tags,
+        summary: 'Change a SAML configuration (its name is immutable)',
+        params,
+        body: patchBody,
+        response: { 200: configurationSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
+      const current = await ofOrganisation(organisation.id, request.params.name);
+      if (request.body.name !== undefined && request.body.name !== current.name) {
+        throw new ApiError(
+          'name_immutable',
+          'The name of a SAML configuration cannot change: it is part of the ACS URL the IdP knows',
+        );
+      }
+      const input = toInput(request.body);
+      return ctx.store.transaction(async (tx) => {
+        const updated = await tx.samlConfigurations.update(current.id, input);
+        const changed = Object.keys(request.body).filter((k) => k !== 'idpMetadataXml');
+        await audit(
+          tx,
+          principal,
+          organisation.id,
+          'saml_configuration.update',
+          { type: 'saml_configuration', id: current.id },
+          {
+            fields: changed,
+            metadataChanged: request.body.idpMetadataXml !== undefined,
+          },
+        );
+        return present(updated!);
+      });
+    },
+  );
+
+  app.delete(
+    `${base}/:name`,
+    {
+      schema: {
+        tags,
+        summary: 'Delete a SAML configuration',
+        params,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
+      const current = await ofOrganisation(organisation.id, request.params.name);
+      await ctx.store.transaction(async (tx) => {
+        await tx.samlConfigurations.delete(current.id);
+        await audit(
+          tx,
+          principal,
+          organisation.id,
+          'saml_configuration.delete',
+          { type: 'saml_configuration', id: current.id },
+          { name: current.name },
+        );
+      });
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,171 @@
+/**
+ * The SAML endpoints a browser and an IdP talk to, at Flagsmith's paths: SP metadata, the
+ * SP-initiated login redirect, and the Assertion Consumer Service (HTTP-POST binding).
+ */
+import { z } from 'zod';
+import { endSession, startSession } from '../../credentials/sessions.ts';
+import { SamlError } from '../../saml/errors.ts';
+import { bindingCookieName, PENDING_LOGIN_SECONDS, type SamlFlow } from '../../sso/saml-flow.ts';
+import { decodeForTrace } from '../../sso/trace-redaction.ts';
+import type { App, AppContext } from '../context.ts';
+import { errorBody } from '../errors.ts';
+import { sendSignInFailure } from '../failure-page.ts';
+import { setSessionCookie } from '../session-cookie.ts';
+import { ssoRefusal } from '../sso-errors.ts';
+
+const tags = ['saml'];
+const nameParams = z.strictObject({ name: z.string().min(1).max(64) });
+/** Base64 of the 256 KiB XML limit, plus the form's other fields. */
+const ACS_BODY_LIMIT = 400 * 1024;
+const BINDING_PATH = '/api/v1/auth/saml/';
+
+export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): void {
+  // https: the binding cookie must survive the IdP's cross-site POST (SameSite=None; Secure).
+  // http (development): no SameSite attribute, so browsers apply their lax-by-default rules.
+  const bindingCookie = (value: string) => ({
+    path: BINDING_PATH,
+    httpOnly: true,
+    secure: ctx.secureCookies || ctx.config.SAML_FORCE_SSL,
+    maxAge: PENDING_LOGIN_SECONDS,
+    ...(ctx.secureCookies || ctx.config.SAML_FORCE_SSL ? { sameSite: 'none' as const } : {}),
+    value,
+  });
+
+  app.get(
+    '/api/v1/auth/saml/:name/metadata/',
+    {
+      schema: {
+        tags,
+        summary: 'SP metadata of a SAML configuration (give it to the IdP)',
+        security: [],
+        params: nameParams,
+        querystring: z.strictObject({ download: z.enum(['0', '1', 'true', 'false']).optional() }),
+      },
+    },
+    async (request, reply) => {
+      try {
+        const xml = await flow.metadata(request.params.name);
+        const download = request.query.download === '1' || request.query.download === 'true';
+        if (download)
+          reply.header(
+            'content-disposition',
+            `attachment; filename="${request.params.name}-sp-metadata.xml"`,
+          );
+        return reply.type('application/samlmetadata+xml').send(xml);
+      } catch (err) {
+        const refusal = ssoRefusal(err);
+        if (!refusal) throw err;
+        return reply.status(refusal.status).send(errorBody('not_found', refusal.message));
+      }
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/saml/:name/login/',
+    {
+      schema: {
+        tags,
+        summary: 'Start an SP-initiated login: redirects to the IdP with an AuthnRequest',
+        security: [],
+        params: nameParams,
+        querystring: z.object({ next: z.string().max(2048).optional() }),
+      },
+    },
+    async (request, reply) => {
+      try {
+        const started = await flow.start(request.params.name, request.query.next);
+        const { value, ...options } = bindingCookie(started.bindingValue);
+        reply.setCookie(bindingCookieName(started.requestId), value, options);
+        return reply.redirect(started.redirectUrl, 302);
+      } catch (err) {
+        const refusal = ssoRefusal(err);
+        if (!refusal) throw err;
+        return sendSignInFailure(request, reply, { ...refusal, reference: null });
+      }
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/saml/:name/response/',
+    {
+      bodyLimit: ACS_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: 'Assertion Consumer Service (HTTP-POST binding)',
+        security: [],
+        params: nameParams,
+        body: z.object({ SAMLResponse: z.string().min(1), RelayState: z.string().max(1024).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const { name } = request.params;
+      const { SAMLResponse, RelayState } = request.body;
+      try {
+        const done = await flow.finish({
+          name,
+          samlResponse: SAMLResponse,
+          relayState: RelayState ?? null,
+          bindingFor: (requestId) => request.cookies[bindingCookieName(requestId)],
+        });
+        const previous = request.cookies[ctx.config.SESSION_COOKIE_NAME];
+        if (previous) await endSession(ctx.store, previous);
+        const session = await startSession(ctx.store, ctx.sessionPolicy, {
+          userId: done.result.user.id,
+          method: `saml:${name}`,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+        });
+        await ctx.store.loginTraces.record({
+          organisationId: done.configuration.organisationId,
+          protocol: 'saml',
+          configuration: name,
+          outcome: 'success',
+          code: null,
+          message: null,
+          email: done.result.user.email,
+          userId: done.result.user.id,
+          ip: request.ip,
+          detail: {
+            issuer: done.assertion.issuer,
+            assertionId: done.assertion.assertionId,
+            inResponseTo: done.assertion.inResponseTo,
+            matchedBy: done.result.matchedBy,
+            role: done.result.role,
+            groupsAdded: done.result.groupsAdded,
+            groupsRemoved: done.result.groupsRemoved,
+            notes: done.profile.notes,
+          },
+        });
+        ctx.metrics.logins.inc({ protocol: 'saml', outcome: 'success', code: 'ok' });
+        if (done.assertion.inResponseTo)
+          reply.clearCookie(bindingCookieName(done.assertion.inResponseTo), { path: BINDING_PATH });
+        setSessionCookie(ctx, reply, session.cookieValue, session.absoluteExpiresAt);
+        return reply.redirect(done.returnTo, 303);
+      } catch (err) {
+        const refusal = ssoRefusal(err);
+        if (!refusal) throw err;
+        const configuration = await ctx.store.samlConfigurations.getByName(name);
+        const trace = await ctx.store.loginTraces.record({
+          organisationId: configuration?.organisationId ?? null,
+          protocol: 'saml',
+          configuration: configuration ? name : null,
+          outcome: 'failure',
+          code: refusal.code,
+          message: refusal.message,
+          email: null,
+          userId: null,
+          ip: request.ip,
+          detail: { ...(refusal.detail ?? {}), response: decodeForTrace(SAMLResponse) },
+        });
+        ctx.metrics.logins.inc({ protocol: 'saml', outcome: 'failure', code: refusal.code });
+        request.log.info({ code: refusal.code, trace: trace.id, configuration: name }, 'SAML login refused');
+        // The person sees what they can act on; protocol details are for the admin's trace.
+        const message =
+          err instanceof SamlError
+            ? "Your identity provider's answer could not be accepted."
+            : refusal.message;
+        return sendSignInFailure(request, reply, { ...refusal, message, reference: trace.id });
+      }
+    },
+  );
+}

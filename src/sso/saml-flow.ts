@@ -1,0 +1,277 @@
+/**
+ * The SAML Web Browser SSO flow around the protocol core (SAML Profiles 2.0 §4.1): start an
+ * SP-initiated login (pending request kept server-side, bound to the browser), and finish one
+ * at the ACS (validate, pair with the request exactly once, refuse replays, apply the
+ * organisation rules). Any instance can finish a login another instance started.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/schema.ts';
+import type { SecretBox } from '../credentials/secret-box.ts';
+import { sha256Hex } from '../credentials/tokens.ts';
+import type { ExternalIdentity } from '../identity/external-identity.ts';
+import { type SignInResult, signIn } from '../identity/sign-in.ts';
+import { buildRedirectUrl } from '../saml/authn-request.ts';
+import { profileFromAssertion, type SamlProfile } from '../saml/profile.ts';
+import { buildSpMetadata } from '../saml/sp-metadata.ts';
+import {
+  DEFAULT_CANONICALIZATIONS,
+  type ValidatedAssertion,
+  validateResponse,
+} from '../saml/validate-response.ts';
+import type { SamlConfiguration } from '../store/repositories/saml-configurations.ts';
+import type { Store } from '../store/store.ts';
+import { SsoFlowError } from './errors.ts';
+import { safeReturnUrl } from './return-path.ts';
+import { samlUrls } from './saml-urls.ts';
+import { loadSpKeys, type SpKeySet } from './sp-keys.ts';
+
+/** How long a started login may take at the IdP. */
+export const PENDING_LOGIN_SECONDS = 600;
+const KEY_CACHE_MS = 10_000;
+
+export interface SamlFlowDeps {
+  config: Config;
+  store: Store;
+  box: SecretBox;
+}
+
+export interface StartedSamlLogin {
+  redirectUrl: string;
+  requestId: string;
+  /** Set as the browser-binding cookie; only its hash is stored. */
+  bindingValue: string;
+}
+
+export interface FinishedSamlLogin {
+  configuration: SamlConfiguration;
+  assertion: ValidatedAssertion;
+  profile: SamlProfile;
+  result: SignInResult;
+  returnTo: string;
+}
+
+export interface AcsInput {
+  name: string;
+  samlResponse: string;
+  relayState: string | null;
+  /** Reads the browser-binding cookie of a request id, if the browser sent one. */
+  bindingFor: (requestId: string) => string | undefined;
+}
+
+/** Name of the cookie that binds a pending request to the browser that started it. */
+export function bindingCookieName(requestId: string): string {
+  return `drawbridge_saml_${requestId}`;
+}
+
+export function createSamlFlow(deps: SamlFlowDeps) {
+  const { config, store, box } = deps;
+  let cached: { at: number; keys: Promise<SpKeySet> } | undefined;
+
+  /** SP keys, cached briefly: a rotation reaches every instance within KEY_CACHE_MS. */
+  function keys(): Promise<SpKeySet> {
+    const now = Date.now();
+    if (!cached || now - cached.at > KEY_CACHE_MS) {
+      const loading = loadSpKeys(store, box, new URL(config.BASE_URL).hostname);
+      cached = { at: now, keys: loading };
+      loading.catch(() => {
+        cached = undefined;
+      });
+    }
+    return cached.keys;
+  }
+
+  async function configuration(name: string): Promise<SamlConfiguration> {
+    const c = await store.samlConfigurations.getByName(name);
+    if (!c) throw new SsoFlowError('saml_configuration_not_found', `No SAML configuration named "${name}"`);
+    return c;
+  }
+
+  function usable(c: SamlConfiguration): SamlConfiguration & { idpEntityId: string } {
+    if (!c.enabled)
+      throw new SsoFlowError('saml_configuration_disabled', 'This SAML configuration is disabled');
+    if (!c.idpEntityId || c.idpCertificates.length === 0) {
+      throw new SsoFlowError(
+        'saml_configuration_incomplete',
+        'This SAML configuration has no IdP metadata yet',
+      );
+    }
+    return c as SamlConfiguration & { idpEntityId: string };
+  }
+
+  function frontend(c: SamlConfiguration): string {
+    return c.frontendUrl ?? config.BASE_URL;
+  }
+
+  function returnTarget(c: SamlConfiguration, candidate: string | null | undefined): string {
+    const fallback = frontend(c);
+    const allowed = c.frontendUrl ? [c.frontendUrl] : [];
+    return safeReturnUrl(
+      candidate,
+      config.BASE_URL,
+      allowed,
+      fallback.endsWith('/') ? fallback : `${fallback}/`,
+    );
+  }
+
+  async function metadata(name: string): Promise<string> {
+    const c = await configuration(name);
+    const k = await keys();
+    const urls = samlUrls(config.BASE_URL, c.name, config.SAML_FORCE_SSL);
+    return buildSpMetadata({
+      entityId: urls.entityId,
+      acsUrl: urls.acsUrl,
+      signingCertificates: k.publishedSigning.map((x) => x.certificatePem),
+      encryptionCertificates: k.publishedEncryption.map((x) => x.certificatePem),
+      authnRequestsSigned: c.signAuthnRequests,
+      wantAssertionsSigned: c.requireSignedAssertion,
+    });
+  }
+
+  async function start(
+    name: string,
+    next: string | null | undefined,
+    now = Date.now(),
+  ): Promise<StartedSamlLogin> {
+    const c = usable(await configuration(name));
+    const ssoUrl = c.idpSsoRedirectUrl;
+    if (!ssoUrl) {
+      throw new SsoFlowError(
+        'saml_binding_unsupported',
+        'The IdP offers no HTTP-Redirect SingleSignOnService',
+      );
+    }
+    const urls = samlUrls(config.BASE_URL, c.name, config.SAML_FORCE_SSL);
+    // An NCName: SAML IDs must not start with a digit.
+    const requestId = `_${randomBytes(20).toString('hex')}`;
+    const bindingValue = randomBytes(32).toString('base64url');
+    await store.pendingLogins.create({
+      id: requestId,
+      protocol: 'saml',
+      configurationId: c.id,
+      browserHash: sha256Hex(bindingValue),
+      returnTo: returnTarget(c, next),
+      data: {},
+      createdAt: now,
+      expiresAt: now + PENDING_LOGIN_SECONDS * 1000,
+    });
+    const k = c.signAuthnRequests ? await keys() : undefined;
+    const redirectUrl = buildRedirectUrl({
+      id: requestId,
+      issueInstant: now,
+      spEntityId: urls.entityId,
+      acsUrl: urls.acsUrl,
+      idpSsoUrl: ssoUrl,
+      // RelayState carries only an opaque reference: the request id (Bindings §3.4.3, ≤ 80 bytes).
+      relayState: requestId,
+      ...(k ? { signingKeyPem: k.signing.privateKeyPem } : {}),
+    });
+    return { redirectUrl, requestId, bindingValue };
+  }
+
+  /** Pairs the response with the request it answers, exactly once, from the browser that asked. */
+  async function pairWithRequest(
+    c: SamlConfiguration,
+    assertion: ValidatedAssertion,
+    input: AcsInput,
+    now: number,
+  ) {
+    if (assertion.inResponseTo === null) {
+      if (!c.allowIdpInitiated) {
+        throw new SsoFlowError(
+          'saml_unsolicited_response',
+          'This configuration does not accept IdP-initiated logins',
+        );
+      }
+      return returnTarget(c, input.relayState);
+    }
+    const pending = await store.pendingLogins.consume(assertion.inResponseTo, 'saml');
+    if (!pending)
+      throw new SsoFlowError('saml_request_unknown', 'The response answers no request this service has open');
+    if (pending.expiresAt <= now)
+      throw new SsoFlowError('saml_request_expired', 'The login took too long; start again');
+    if (pending.configurationId !== c.id) {
+      throw new SsoFlowError(
+        'saml_request_wrong_configuration',
+        'The response answers a request of another configuration',
+      );
+    }
+    const binding = input.bindingFor(pending.id);
+    if (!binding || sha256Hex(binding) !== pending.browserHash) {
+      throw new SsoFlowError(
+        'saml_request_browser_mismatch',
+        'The response arrived in a browser that did not start this login',
+      );
+    }
+    return pending.returnTo;
+  }
+
+  async function finish(input: AcsInput, now = Date.now()): Promise<FinishedSamlLogin> {
+    const c = usable(await configuration(input.name));
+    const urls = samlUrls(config.BASE_URL, c.name, config.SAML_FORCE_SSL);
+    const k = await keys();
+    const assertion = validateResponse(
+      input.samlResponse,
+      {
+        spEntityId: urls.entityId,
+        acsUrl: urls.acsUrl,
+        idpEntityId: c.idpEntityId,
+        idpCertificates: c.idpCertificates,
+        requireSignedAssertion: c.requireSignedAssertion,
+        allowSha1: c.allowSha1,
+        allowedCanonicalizations: [...DEFAULT_CANONICALIZATIONS, ...config.EXTRA_ALLOWED_CANONICALIZATIONS],
+        clockSkewSeconds: config.SAML_CLOCK_SKEW_SECONDS,
+        decryptionKeys: k.decryption.map((x) => x.privateKeyPem),
+        wantAssertionsEncrypted: c.wantAssertionsEncrypted,
+      },
+      now,
+    );
+    const returnTo = await pairWithRequest(c, assertion, input, now);
+    // One use per assertion across every instance, for as long as it could be accepted.
+    const until = assertion.notOnOrAfter + config.SAML_CLOCK_SKEW_SECONDS * 1000;
+    if (!(await store.replayCache.claim(`saml:${c.id}:${assertion.assertionId}`, until, now))) {
+      throw new SsoFlowError('saml_replay_detected', 'This assertion was already used');
+    }
+    const profile = profileFromAssertion(assertion, c.attributeMappings);
+    const identity: ExternalIdentity = {
+      connection: {
+        protocol: 'saml',
+        id: c.id,
+        name: c.name,
+        organisationId: c.organisationId,
+        defaultRole: c.defaultRole,
+      },
+      subject: profile.subject ?? '',
+      email: profile.email,
+      // The organisation's own IdP, configured by its admin, vouches for its people's addresses;
+      // linking to an existing account still needs a verified domain or an existing membership.
+      emailVerified: true,
+      firstName: profile.firstName,
+      lastName: profile.lastName,
+      displayName: profile.displayName,
+      groups: profile.groups,
+      role: profile.role,
+    };
+    const result = await signIn(store, identity, {
+      roles: config.ROLES,
+      singleOrganisation: config.SSO_SINGLE_ORGANISATION,
+    });
+    return { configuration: c, assertion, profile, result, returnTo };
+  }
+
+  /** Drops the cached keys (after a rotation on this instance). */
+  function forgetKeys(): void {
+    cached = undefined;
+  }
+
+  return {
+    keys,
+    forgetKeys,
+    configuration,
+    metadata,
+    start,
+    finish,
+    urls: (name: string) => samlUrls(config.BASE_URL, name, config.SAML_FORCE_SSL),
+  };
+}
+
+export type SamlFlow = ReturnType<typeof createSamlFlow>;
