@@ -22,6 +22,7 @@ import { createMetrics, type Metrics } from '../ops/metrics.ts';
 import { createSamlFlow } from '../sso/saml-flow.ts';
 import type { Store } from '../store/store.ts';
 import type { App, AppContext } from './context.ts';
+import { registerAutoSubmitScript } from './auto-post-page.ts';
 import { ApiError, errorBody, handleError } from './errors.ts';
 import { registerApiKeyRoutes } from './routes/api-keys.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
@@ -180,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerSamlConfigurationRoutes(app, ctx);
   registerSamlRoutes(app, ctx, samlFlow);
   registerSpKeyRoutes(app, ctx, deps.box, samlFlow);
+  registerAutoSubmitScript(app);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

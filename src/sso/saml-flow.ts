@@ -10,7 +10,7 @@ import type { SecretBox } from '../credentials/secret-box.ts';
 import { sha256Hex } from '../credentials/tokens.ts';
 import type { ExternalIdentity } from '../identity/external-identity.ts';
 import { type SignInResult, signIn } from '../identity/sign-in.ts';
-import { buildRedirectUrl } from '../saml/authn-request.ts';
+import { buildPostBinding, buildRedirectUrl } from '../saml/authn-request.ts';
 import { profileFromAssertion, type SamlProfile } from '../saml/profile.ts';
 import { buildSpMetadata } from '../saml/sp-metadata.ts';
 import {
@@ -36,7 +36,10 @@ export interface SamlFlowDeps {
 }
 
 export interface StartedSamlLogin {
-  redirectUrl: string;
+  /** HTTP-Redirect binding: where to send the browser. */
+  redirectUrl?: string;
+  /** HTTP-POST binding (IdPs that offer only it, e.g. some Google exports): a form to auto-submit. */
+  post?: { action: string; fields: Record<string, string> };
   requestId: string;
   /** Set as the browser-binding cookie; only its hash is stored. */
   bindingValue: string;
@@ -133,12 +136,9 @@ export function createSamlFlow(deps: SamlFlowDeps) {
     now = Date.now(),
   ): Promise<StartedSamlLogin> {
     const c = usable(await configuration(name));
-    const ssoUrl = c.idpSsoRedirectUrl;
+    const ssoUrl = c.idpSsoRedirectUrl ?? c.idpSsoPostUrl;
     if (!ssoUrl) {
-      throw new SsoFlowError(
-        'saml_binding_unsupported',
-        'The IdP offers no HTTP-Redirect SingleSignOnService',
-      );
+      throw new SsoFlowError('saml_binding_unsupported', 'The IdP offers no HTTP-Redirect or HTTP-POST SingleSignOnService');
     }
     const urls = samlUrls(config.BASE_URL, c.name, config.SAML_FORCE_SSL);
     // An NCName: SAML IDs must not start with a digit.
@@ -155,7 +155,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
       expiresAt: now + PENDING_LOGIN_SECONDS * 1000,
     });
     const k = c.signAuthnRequests ? await keys() : undefined;
-    const redirectUrl = buildRedirectUrl({
+    const request = {
       id: requestId,
       issueInstant: now,
       spEntityId: urls.entityId,
@@ -164,8 +164,10 @@ export function createSamlFlow(deps: SamlFlowDeps) {
       // RelayState carries only an opaque reference: the request id (Bindings §3.4.3, ≤ 80 bytes).
       relayState: requestId,
       ...(k ? { signingKeyPem: k.signing.privateKeyPem } : {}),
-    });
-    return { redirectUrl, requestId, bindingValue };
+    };
+    if (c.idpSsoRedirectUrl) return { redirectUrl: buildRedirectUrl(request), requestId, bindingValue };
+    const post = buildPostBinding(request);
+    return { post: { action: post.url, fields: { ...post.fields } }, requestId, bindingValue };
   }
 
   /** Pairs the response with the request it answers, exactly once, from the browser that asked. */

@@ -8,6 +8,7 @@ import { SamlError } from '../../saml/errors.ts';
 import { bindingCookieName, PENDING_LOGIN_SECONDS, type SamlFlow } from '../../sso/saml-flow.ts';
 import { decodeForTrace } from '../../sso/trace-redaction.ts';
 import type { App, AppContext } from '../context.ts';
+import { sendAutoPost } from '../auto-post-page.ts';
 import { errorBody } from '../errors.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
@@ -61,6 +62,31 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
   );
 
   app.get(
+    '/api/v1/auth/saml/login/',
+    {
+      schema: {
+        tags,
+        summary: 'Start a login with the instance\'s default SAML configuration (SAML_DEFAULT_CONFIGURATION)',
+        security: [],
+        querystring: z.object({ next: z.string().max(2048).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const name = ctx.config.SAML_DEFAULT_CONFIGURATION;
+      if (!name) {
+        return sendSignInFailure(request, reply, {
+          status: 404,
+          code: 'saml_configuration_not_found',
+          message: 'No default SAML configuration is set; ask for the configuration name',
+          reference: null,
+        });
+      }
+      const next = request.query.next ? `?next=${encodeURIComponent(request.query.next)}` : '';
+      return reply.redirect(`/api/v1/auth/saml/${encodeURIComponent(name)}/login/${next}`, 302);
+    },
+  );
+
+  app.get(
     '/api/v1/auth/saml/:name/login/',
     {
       schema: {
@@ -76,7 +102,8 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
         const started = await flow.start(request.params.name, request.query.next);
         const { value, ...options } = bindingCookie(started.bindingValue);
         reply.setCookie(bindingCookieName(started.requestId), value, options);
-        return reply.redirect(started.redirectUrl, 302);
+        if (started.post) return sendAutoPost(reply, started.post.action, started.post.fields);
+        return reply.redirect(started.redirectUrl!, 302);
       } catch (err) {
         const refusal = ssoRefusal(err);
         if (!refusal) throw err;

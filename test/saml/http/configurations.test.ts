@@ -199,4 +199,63 @@ describe.each(ENGINES)('SAML configurations API (%s)', (engine) => {
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('saml_configuration_incomplete');
   });
+
+  it('starts a login at a POST-only IdP with an auto-submitting form (HTTP-POST binding) allowed by the CSP', async () => {
+    const name = unique('post-only');
+    const xml = idp.metadataXml.replace(/<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"[^>]*\/>/, '');
+    await create({ name, idpMetadataXml: xml });
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/auth/saml/${name}/login/` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-security-policy']).toContain('form-action https://idp.acme.test');
+    expect(res.body).toContain(`action="${idp.ssoUrl}"`);
+    const samlRequest = /name="SAMLRequest" value="([^"]+)"/.exec(res.body)![1]!;
+    const requestXml = Buffer.from(samlRequest, 'base64').toString('utf8');
+    expect(requestXml).toContain('AuthnRequest');
+    expect(requestXml).toContain('SignatureValue');
+    expect(res.body).toContain('src="/assets/auto-submit.js"');
+    expect((await t.app.inject({ method: 'GET', url: '/assets/auto-submit.js' })).body).toContain('submit()');
+  });
+});
+
+describe('SAML instance settings', () => {
+  it('SAML_FORCE_SSL makes the ACS, entity ID and metadata URLs https whatever BASE_URL or X-Forwarded-Proto say', async () => {
+    const t = await startTestApp('sqlite', { SAML_FORCE_SSL: 'true', TRUST_PROXY: 'true' });
+    try {
+      const org = await createOrganisation(t);
+      const name = unique('ssl');
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/organisations/${org.id}/saml-configurations`,
+        headers: { ...t.admin, 'x-forwarded-proto': 'http' },
+        payload: { name },
+      });
+      expect(res.json()).toMatchObject({
+        acsUrl: `https://drawbridge.test/api/v1/auth/saml/${name}/response/`,
+        entityId: `https://drawbridge.test/api/v1/auth/saml/${name}/metadata/`,
+      });
+      const metadata = await t.app.inject({ method: 'GET', url: `/api/v1/auth/saml/${name}/metadata/`, headers: { 'x-forwarded-proto': 'http' } });
+      expect(metadata.body).toContain(`Location="https://drawbridge.test/api/v1/auth/saml/${name}/response/"`);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('SAML_DEFAULT_CONFIGURATION lets a login start without the configuration name', async () => {
+    const t = await startTestApp('sqlite', { SAML_DEFAULT_CONFIGURATION: 'acme-default' });
+    try {
+      const res = await t.app.inject({ method: 'GET', url: '/api/v1/auth/saml/login/?next=/x' });
+      expect(res.statusCode).toBe(302);
+      expect(res.headers.location).toBe('/api/v1/auth/saml/acme-default/login/?next=%2Fx');
+    } finally {
+      await t.close();
+    }
+    const none = await startTestApp('sqlite');
+    try {
+      const res = await none.app.inject({ method: 'GET', url: '/api/v1/auth/saml/login/', headers: { accept: 'application/json' } });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('saml_configuration_not_found');
+    } finally {
+      await none.close();
+    }
+  });
 });

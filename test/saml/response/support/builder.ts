@@ -176,6 +176,8 @@ export interface SignOptions {
   transforms?: string[];
   /** Lets xml-crypto sign with HMAC (S-KEY-4), keyed with `key.certPem`. */
   hmac?: boolean;
+  /** Where the signature goes: after the Issuer (default, as the schema orders it) or last (Auth0). */
+  placement?: 'afterIssuer' | 'last';
 }
 
 const XPATH = {
@@ -203,9 +205,12 @@ export function sign(xml: string, target: 'Assertion' | 'Response', o: SignOptio
   const hasIssuer = firstChildNamed(element, NS_ASSERTION, 'Issuer') !== null;
   signer.computeSignature(xml, {
     prefix: 'ds',
-    location: hasIssuer
-      ? { reference: `${XPATH[target]}/*[local-name(.)='Issuer']`, action: 'after' }
-      : { reference: XPATH[target], action: 'prepend' },
+    location:
+      o.placement === 'last'
+        ? { reference: XPATH[target], action: 'append' }
+        : hasIssuer
+          ? { reference: `${XPATH[target]}/*[local-name(.)='Issuer']`, action: 'after' }
+          : { reference: XPATH[target], action: 'prepend' },
   });
   return signer.getSignedXml();
 }
