@@ -26,6 +26,10 @@ export interface ServerOptions {
   root?: string;
   /** PostgreSQL URL; SQLite in DATA_DIR when absent. */
   databaseUrl?: string;
+  /** Further environment variables for the server (applied last). */
+  env?: Record<string, string>;
+  /** Node.js options before the script, e.g. ['--cpu-prof']. */
+  nodeArgs?: string[];
 }
 
 export interface ServerProcess {
@@ -114,6 +118,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
     LOG_LEVEL: 'warn',
   };
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+  Object.assign(env, opts.env);
 
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -126,7 +131,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
   const logTail = () => lines.join('\n');
 
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['src/main.ts'], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), 'src/main.ts'], {
     cwd: opts.root ?? REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

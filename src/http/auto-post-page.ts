@@ -11,9 +11,16 @@ export const AUTO_SUBMIT_SCRIPT_PATH = '/assets/auto-submit.js';
 const escapeAttribute = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export function sendAutoPost(reply: FastifyReply, action: string, fields: Record<string, string>): FastifyReply {
+export function sendAutoPost(
+  reply: FastifyReply,
+  action: string,
+  fields: Record<string, string>,
+): FastifyReply {
   const inputs = Object.entries(fields)
-    .map(([name, value]) => `<input type="hidden" name="${escapeAttribute(name)}" value="${escapeAttribute(value)}">`)
+    .map(
+      ([name, value]) =>
+        `<input type="hidden" name="${escapeAttribute(name)}" value="${escapeAttribute(value)}">`,
+    )
     .join('');
   reply.header(
     'content-security-policy',

@@ -5,7 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { StoreError } from '../store/errors.ts';
-import { type SsoRefusal, ssoRefusal } from './sso-errors.ts';
+import { type SsoRefusal, ssoRefusal, ssoStatus } from './sso-errors.ts';
 
 export const API_ERROR_STATUS = {
   invalid_request: 400,
@@ -40,6 +40,11 @@ export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
 
 /** Every code that can go on the wire: the API's own and those of the sign-in modules. */
 export type WireErrorCode = ApiErrorCode | SsoRefusal['code'];
+
+/** The status that goes with any wire code (the closed set), or undefined for a stranger. */
+export function wireErrorStatus(code: string): number | undefined {
+  return (API_ERROR_STATUS as Record<string, number>)[code] ?? ssoStatus(code);
+}
 
 export class ApiError extends Error {
   override name = 'ApiError';

@@ -2,10 +2,10 @@
  * HTTP statuses for sign-in refusals from the SAML core, the flow and the organisation rules.
  * The codes are those modules' closed unions; only the status is decided here.
  */
-import { IdentityError, type IdentityErrorCode } from '../identity/errors.ts';
-import { SamlConfigError, type SamlConfigErrorCode } from '../saml/config-errors.ts';
-import { SamlError, type SamlErrorCode } from '../saml/errors.ts';
-import { SsoFlowError, type SsoFlowErrorCode } from '../sso/errors.ts';
+import { IDENTITY_ERROR_CODES, IdentityError, type IdentityErrorCode } from '../identity/errors.ts';
+import { SAML_CONFIG_ERROR_CODES, SamlConfigError, type SamlConfigErrorCode } from '../saml/config-errors.ts';
+import { SAML_ERROR_CODES, SamlError, type SamlErrorCode } from '../saml/errors.ts';
+import { SSO_FLOW_ERROR_CODES, SsoFlowError, type SsoFlowErrorCode } from '../sso/errors.ts';
 
 export interface SsoRefusal {
   code: SamlErrorCode | SamlConfigErrorCode | SsoFlowErrorCode | IdentityErrorCode;
@@ -14,22 +14,33 @@ export interface SsoRefusal {
   detail?: Record<string, unknown>;
 }
 
+const SAML_CODES = new Set<string>(SAML_ERROR_CODES);
+const CONFIG_CODES = new Set<string>(SAML_CONFIG_ERROR_CODES);
+const FLOW_CODES = new Set<string>(SSO_FLOW_ERROR_CODES);
+const IDENTITY_CODES = new Set<string>(IDENTITY_ERROR_CODES);
+
+/** The HTTP status of a sign-in module's code, or undefined for a code they do not own. */
+export function ssoStatus(code: string): number | undefined {
+  if (SAML_CODES.has(code)) return code === 'saml_response_too_large' ? 413 : 400;
+  if (FLOW_CODES.has(code)) {
+    if (code === 'saml_configuration_not_found') return 404;
+    return code.startsWith('saml_configuration') ? 409 : 400;
+  }
+  if (IDENTITY_CODES.has(code)) return 403;
+  if (CONFIG_CODES.has(code)) return code === 'saml_metadata_too_large' ? 413 : 400;
+  return undefined;
+}
+
 /** The refusal for a known sign-in error, or undefined for anything else (a bug: 500). */
 export function ssoRefusal(err: unknown): SsoRefusal | undefined {
-  if (err instanceof SamlError) {
-    const status = err.code === 'saml_response_too_large' ? 413 : 400;
-    return { code: err.code, message: err.message, status, ...(err.detail ? { detail: err.detail } : {}) };
+  if (
+    err instanceof SamlError ||
+    err instanceof SsoFlowError ||
+    err instanceof IdentityError ||
+    err instanceof SamlConfigError
+  ) {
+    const detail = err instanceof SamlError && err.detail ? { detail: err.detail } : {};
+    return { code: err.code, message: err.message, status: ssoStatus(err.code)!, ...detail };
   }
-  if (err instanceof SsoFlowError) {
-    const status =
-      err.code === 'saml_configuration_not_found'
-        ? 404
-        : err.code.startsWith('saml_configuration')
-          ? 409
-          : 400;
-    return { code: err.code, message: err.message, status };
-  }
-  if (err instanceof IdentityError) return { code: err.code, message: err.message, status: 403 };
-  if (err instanceof SamlConfigError) return { code: err.code, message: err.message, status: 400 };
   return undefined;
 }

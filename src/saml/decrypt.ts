@@ -14,6 +14,13 @@ import { XMLSerializer } from '@xmldom/xmldom';
 import { decrypt } from 'xml-encryption';
 import { SamlError } from './errors.ts';
 
+/**
+ * The one message of every decryption-stage refusal: the message may reach the browser, and
+ * any difference between two refusals would be an oracle on the plaintext. The admin trace
+ * gets the reason from `detail`.
+ */
+export const DECRYPTION_FAILED = 'The encrypted assertion cannot be used';
+
 function decryptWith(xml: string, key: string): string | null {
   let plaintext: string | null = null;
   try {
@@ -45,18 +52,12 @@ export function decryptAssertion(
   maxBytes: number,
 ): string {
   if (keys.length === 0) {
-    throw new SamlError(
-      'saml_decryption_failed',
-      'The assertion is encrypted but no SP decryption key is configured',
-      {
-        reason: 'no_key',
-      },
-    );
+    throw new SamlError('saml_decryption_failed', DECRYPTION_FAILED, { reason: 'no_key' });
   }
   const xml = new XMLSerializer().serializeToString(encryptedAssertion);
   for (const key of keys) {
     const plaintext = decryptWith(xml, key);
     if (plaintext !== null && Buffer.byteLength(plaintext, 'utf8') <= maxBytes) return plaintext;
   }
-  throw new SamlError('saml_decryption_failed', 'The assertion cannot be decrypted', { reason: 'decrypt' });
+  throw new SamlError('saml_decryption_failed', DECRYPTION_FAILED, { reason: 'decrypt' });
 }

@@ -23,7 +23,7 @@ import { checkSignaturePlacement } from './checks/check-signature-placement.ts';
 import { checkSignatureShape } from './checks/check-signature-shape.ts';
 import { checkSingleAssertion } from './checks/check-single-assertion.ts';
 import { checkStatus } from './checks/check-status.ts';
-import { decryptAssertion } from './decrypt.ts';
+import { DECRYPTION_FAILED, decryptAssertion } from './decrypt.ts';
 import { SamlError } from './errors.ts';
 import { verifySignature } from './signature.ts';
 import { isElement, NS, type ParsedXml, parseStrictFragment, parseStrictXml } from './xml.ts';
@@ -147,12 +147,13 @@ function validateEncryptedAssertion(
     if (shape) verifySignature(shape, policy.idpKeys);
     return validated(envelope, facts, responseSigned, true);
   } catch (error) {
-    if (responseSigned || !(error instanceof SamlError)) throw error;
+    if (responseSigned || !(error instanceof SamlError) || error.code === 'saml_decryption_failed')
+      throw error;
     // Without a Response signature the ciphertext may be an attacker's edit of a captured one;
     // any answer that differs with the plaintext (malformed, unsigned, wrong audience...) would
     // be a decryption oracle (Jager and Somorovsky, CCS 2011), so all of them get one code.
     // The real reason stays in the detail, for the admin trace only.
-    throw new SamlError('saml_decryption_failed', 'The encrypted assertion cannot be used', {
+    throw new SamlError('saml_decryption_failed', DECRYPTION_FAILED, {
       reason: 'masked',
       cause: error.code,
       causeDetail: error.detail ?? null,
@@ -167,13 +168,13 @@ function parseDecrypted(plaintext: string, outer: ParsedXml): ParsedXml {
     inner = parseStrictFragment(plaintext, outer.ids);
   } catch (error) {
     if (error instanceof SamlError && error.code === 'saml_id_duplicate') throw error;
-    throw new SamlError('saml_decryption_failed', 'The decrypted assertion is not well-formed XML', {
+    throw new SamlError('saml_decryption_failed', DECRYPTION_FAILED, {
       reason: 'plaintext',
       cause: error instanceof SamlError ? error.code : null,
     });
   }
   if (!isElement(inner.root, NS.assertion, 'Assertion')) {
-    throw new SamlError('saml_decryption_failed', 'The encrypted content is not an assertion', {
+    throw new SamlError('saml_decryption_failed', DECRYPTION_FAILED, {
       reason: 'not_assertion',
     });
   }

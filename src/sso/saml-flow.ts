@@ -138,7 +138,10 @@ export function createSamlFlow(deps: SamlFlowDeps) {
     const c = usable(await configuration(name));
     const ssoUrl = c.idpSsoRedirectUrl ?? c.idpSsoPostUrl;
     if (!ssoUrl) {
-      throw new SsoFlowError('saml_binding_unsupported', 'The IdP offers no HTTP-Redirect or HTTP-POST SingleSignOnService');
+      throw new SsoFlowError(
+        'saml_binding_unsupported',
+        'The IdP offers no HTTP-Redirect or HTTP-POST SingleSignOnService',
+      );
     }
     const urls = samlUrls(config.BASE_URL, c.name, config.SAML_FORCE_SSL);
     // An NCName: SAML IDs must not start with a digit.

@@ -16,10 +16,12 @@ import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { App } from '../../src/http/context.ts';
-import { API_ERROR_STATUS } from '../../src/http/errors.ts';
+import { wireErrorStatus } from '../../src/http/errors.ts';
+import { generateSpKeyPair } from '../../src/saml/sp-keys.ts';
 import { ping } from '../../src/store/connect.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
+import { idpMetadata } from '../saml/http/idp-fixture.ts';
 import { ADMIN_KEY, testBox } from '../support/app.ts';
 import { type EngineName, openTestDatabase } from '../support/databases.ts';
 
@@ -84,7 +86,13 @@ export const TABLES = [
   'login_traces',
   'audit_events',
   'settings',
+  'saml_configurations',
+  'pending_logins',
+  'replay_cache',
+  'external_identities',
 ] as const satisfies readonly (keyof Database)[];
+// sp_keys is left out on purpose: the instance's SP key pairs are created on first use (by
+// whichever request needs them first), which is key material appearing, not stored data changing.
 export type TableName = (typeof TABLES)[number];
 
 /**
@@ -169,12 +177,21 @@ export interface Fixture {
   orgAdminEmail: string;
   groupId: string;
   domainId: string;
+  /** A SAML configuration of the fixture organisation (with IdP metadata), the :name of SAML routes. */
+  samlName: string;
   /** A live organisation API key id (the :keyId of the organisation key routes). */
   orgKeyId: string;
   /** A live instance API key id (the :keyId of /api/v1/api-keys/:keyId). */
   instanceKeyId: string;
   /** Objects of another tenant: they exist, but never under the fixture organisation. */
-  other: { orgId: string; userId: string; groupId: string; domainId: string; keyId: string };
+  other: {
+    orgId: string;
+    userId: string;
+    groupId: string;
+    domainId: string;
+    keyId: string;
+    samlName: string;
+  };
   headers: Record<PrincipalName, Record<string, string>>;
   /** Every id the fixtures made, so random ids can be told apart from real ones. */
   knownIds: Set<string>;
@@ -218,6 +235,17 @@ export async function createFixture(engine: EngineName): Promise<Fixture> {
     'group',
   );
   const domain = await expectCreated(await post(`${o}/domains`, { domain: 'fixture.example' }), 'domain');
+  const samlName = 'fixture-saml';
+  const idpKeys = await generateSpKeyPair('fixture idp');
+  await expectCreated(
+    await post(`${o}/saml-configurations`, {
+      name: samlName,
+      idpMetadataXml: idpMetadata('https://idp.fixture.example/', 'https://idp.fixture.example/sso', [
+        idpKeys.certificatePem,
+      ]),
+    }),
+    'SAML configuration',
+  );
   const orgKey = await expectCreated(
     await post(`${o}/api-keys`, { name: 'org admin key', role: 'admin' }),
     'org key',
@@ -256,6 +284,10 @@ export async function createFixture(engine: EngineName): Promise<Fixture> {
     'other domain',
   );
   const otherKey = await expectCreated(await post(`${oo}/api-keys`, { name: 'other key' }), 'other key');
+  await expectCreated(
+    await post(`${oo}/saml-configurations`, { name: 'other-saml' }),
+    'other SAML configuration',
+  );
 
   const login = await t.app.inject({
     method: 'POST',
@@ -274,6 +306,7 @@ export async function createFixture(engine: EngineName): Promise<Fixture> {
     orgAdminEmail,
     groupId: group.id as string,
     domainId: domain.id as string,
+    samlName,
     orgKeyId: spareOrgKey.id as string,
     instanceKeyId: instanceKey.id as string,
     other: {
@@ -282,6 +315,7 @@ export async function createFixture(engine: EngineName): Promise<Fixture> {
       groupId: otherGroup.id as string,
       domainId: otherDomain.id as string,
       keyId: otherKey.id as string,
+      samlName: 'other-saml',
     },
     headers: {
       instanceAdmin: admin,
@@ -556,6 +590,24 @@ const org = '/api/v1/organisations/:orgId';
 const orgOnly = (f: Fixture) => ({ orgId: f.orgId });
 const orgUser = (f: Fixture) => ({ orgId: f.orgId, userId: f.userId });
 const orgGroup = (f: Fixture) => ({ orgId: f.orgId, groupId: f.groupId });
+const orgSaml = (f: Fixture) => ({ orgId: f.orgId, name: f.samlName });
+const samlName = (f: Fixture) => ({ name: f.samlName });
+const boolArb = fc.oneof(fc.boolean(), hostileString);
+const samlFields = {
+  allowIdpInitiated: boolArb,
+  idpMetadataXml: fc.oneof(hostileString, fc.constant('<md:EntityDescriptor/>'), fc.constant(null)),
+  frontendUrl: fc.oneof(fc.webUrl(), hostileString, fc.constant(null)),
+  attributeMappings: fc.oneof(
+    fc.dictionary(fc.constantFrom('email', 'groups', 'role', 'x'), hostileString),
+    jsonArb,
+  ),
+  defaultRole: roleArb,
+  allowSha1: boolArb,
+  wantAssertionsEncrypted: boolArb,
+  requireSignedAssertion: boolArb,
+  signAuthnRequests: boolArb,
+  enabled: boolArb,
+};
 
 export const ROUTES: RouteSpec[] = [
   { method: 'GET', path: '/healthz', auth: false, body: false },
@@ -768,7 +820,7 @@ export const ROUTES: RouteSpec[] = [
     auth: true,
     body: false,
     params: orgOnly,
-    query: ['limit', 'before'],
+    query: ['limit', 'cursor'],
   },
   {
     method: 'GET',
@@ -776,7 +828,58 @@ export const ROUTES: RouteSpec[] = [
     auth: true,
     body: false,
     params: orgOnly,
-    query: ['limit', 'before'],
+    query: ['limit', 'cursor'],
+  },
+
+  {
+    method: 'POST',
+    path: `${org}/saml-configurations`,
+    auth: true,
+    body: true,
+    params: orgOnly,
+    validBody: (_f, n) => ({ name: `saml-${n}` }),
+    fields: { name: fc.oneof(fc.stringMatching(/^[a-z0-9_-]{1,70}$/), hostileString), ...samlFields },
+    textFields: ['name', 'idpMetadataXml', 'frontendUrl', 'defaultRole'],
+  },
+  { method: 'GET', path: `${org}/saml-configurations`, auth: true, body: false, params: orgOnly },
+  { method: 'GET', path: `${org}/saml-configurations/:name`, auth: true, body: false, params: orgSaml },
+  {
+    method: 'PATCH',
+    path: `${org}/saml-configurations/:name`,
+    auth: true,
+    body: true,
+    params: orgSaml,
+    validBody: () => ({ enabled: true }),
+    fields: samlFields,
+    textFields: ['idpMetadataXml', 'frontendUrl', 'defaultRole'],
+  },
+  { method: 'DELETE', path: `${org}/saml-configurations/:name`, auth: true, body: false, params: orgSaml },
+  { method: 'GET', path: '/api/v1/saml/sp-keys', auth: true, body: false },
+  {
+    method: 'POST',
+    path: '/api/v1/saml/sp-keys/rotate',
+    auth: true,
+    body: true,
+    validBody: () => ({ use: 'signing', step: 'begin' }),
+    fields: {
+      use: fc.oneof(fc.constantFrom('signing', 'encryption'), hostileString),
+      step: fc.oneof(fc.constantFrom('begin', 'complete'), hostileString),
+    },
+    textFields: ['use', 'step'],
+  },
+  { method: 'GET', path: '/api/v1/auth/saml/:name/metadata/', auth: false, body: false, params: samlName },
+  { method: 'GET', path: '/api/v1/auth/saml/:name/login/', auth: false, body: false, params: samlName },
+  { method: 'GET', path: '/api/v1/auth/saml/login/', auth: false, body: false },
+  {
+    method: 'POST',
+    path: '/api/v1/auth/saml/:name/response/',
+    auth: false,
+    body: true,
+    params: samlName,
+    writesLoginTraces: true,
+    validBody: () => ({ SAMLResponse: Buffer.from('<samlp:Response/>').toString('base64') }),
+    fields: { SAMLResponse: fc.oneof(hostileString, fc.base64String()), RelayState: hostileString },
+    textFields: ['SAMLResponse', 'RelayState'],
   },
 ];
 
@@ -841,7 +944,8 @@ export async function send(f: Fixture, sent: Sent): Promise<Outcome> {
   const res = await f.t.app.inject({
     method: sent.method as InjectOptions['method'],
     url: sent.url,
-    headers: sent.headers,
+    // Sign-in pages answer people with HTML and clients that ask for JSON with the error format.
+    headers: { accept: 'application/json', ...sent.headers },
     ...(sent.payload !== undefined ? { payload: sent.payload } : {}),
   });
   const ct = res.headers['content-type'];
@@ -910,8 +1014,8 @@ export function answerProblem(o: Outcome): string | undefined {
     return 'error body is not { error: { code, message } }';
   }
   if (!SNAKE_CASE.test(error.code)) return `error code ${JSON.stringify(error.code)} is not snake_case`;
-  const expected = (API_ERROR_STATUS as Record<string, number>)[error.code];
-  if (expected === undefined) return `error code ${JSON.stringify(error.code)} is not in API_ERROR_STATUS`;
+  const expected = wireErrorStatus(error.code);
+  if (expected === undefined) return `error code ${JSON.stringify(error.code)} is not a known wire code`;
   if (expected !== o.status)
     return `error code ${error.code} belongs with ${expected} but came with ${o.status}`;
   if (!o.contentType?.startsWith('application/json')) return `error content-type is ${o.contentType}`;

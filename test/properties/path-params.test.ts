@@ -22,6 +22,7 @@ import {
   paramNames,
   type RouteSpec,
   runs,
+  type TableName,
   urlFor,
 } from './harness.ts';
 
@@ -117,6 +118,11 @@ function payloadFor(route: RouteSpec, f: Fixture): { headers: Record<string, str
   return { headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) };
 }
 
+/** A refused sign-in is recorded by design (login traces); nothing else may change. */
+function mayWriteFor(route: RouteSpec): { mayWrite: TableName[] } {
+  return { mayWrite: route.writesLoginTraces ? ['login_traces'] : [] };
+}
+
 /** Ids of the other tenant that fit a param of the fixture organisation's routes. */
 function otherTenantId(f: Fixture, param: string): string | undefined {
   switch (param) {
@@ -128,6 +134,8 @@ function otherTenantId(f: Fixture, param: string): string | undefined {
       return f.other.domainId;
     case 'keyId':
       return f.other.keyId;
+    case 'name':
+      return f.other.samlName;
     default:
       return undefined;
   }
@@ -157,12 +165,16 @@ describe.each(ENGINES)('random path parameters (%s)', (engine) => {
             Object.fromEntries(Object.entries(values).map(([k, v]) => [k, encodeSegment(v)])),
           );
           const { headers, payload } = payloadFor(route, f);
-          const o = await exchange(f, {
-            method: route.method,
-            url,
-            headers: { ...headersFor(f, route, principal), ...headers },
-            ...(payload !== undefined ? { payload } : {}),
-          });
+          const o = await exchange(
+            f,
+            {
+              method: route.method,
+              url,
+              headers: { ...headersFor(f, route, principal), ...headers },
+              ...(payload !== undefined ? { payload } : {}),
+            },
+            mayWriteFor(route),
+          );
           if (o.status < 400) {
             throw new PropertyViolation(`unknown :${param} was answered ${o.status}\n${describeOutcome(o)}`);
           }
@@ -176,7 +188,9 @@ describe.each(ENGINES)('random path parameters (%s)', (engine) => {
     unknownIdProperty(randomId, runs(engine === 'sqlite' ? 25 : 15)),
   );
 
-  const crossTenant = PARAM_ROUTES.filter((r) => paramNames(r.path).some((p) => p !== 'orgId'));
+  // Public sign-in routes (SAML metadata, login, ACS) are addressed by a globally unique
+  // configuration name that anyone may use: only organisation routes are tenant-scoped.
+  const crossTenant = PARAM_ROUTES.filter((r) => r.auth && paramNames(r.path).some((p) => p !== 'orgId'));
   it.each(crossTenant.map((r) => [name(r), r] as const))(
     '%s: an id of another organisation is refused as unknown and writes nothing',
     async (_name, route) => {
@@ -186,12 +200,16 @@ describe.each(ENGINES)('random path parameters (%s)', (engine) => {
           const other = otherTenantId(f, param)!;
           const values = { ...validValues(route, f), [param]: other };
           const { headers, payload } = payloadFor(route, f);
-          const o = await exchange(f, {
-            method: route.method,
-            url: urlFor(route, values),
-            headers: { ...headersFor(f, route, principal), ...headers },
-            ...(payload !== undefined ? { payload } : {}),
-          });
+          const o = await exchange(
+            f,
+            {
+              method: route.method,
+              url: urlFor(route, values),
+              headers: { ...headersFor(f, route, principal), ...headers },
+              ...(payload !== undefined ? { payload } : {}),
+            },
+            mayWriteFor(route),
+          );
           if (o.status < 400) {
             throw new PropertyViolation(
               `another tenant's :${param} was answered ${o.status}\n${describeOutcome(o)}`,
@@ -216,12 +234,16 @@ describe.each(ENGINES)('random path parameters (%s)', (engine) => {
           const values: Record<string, string> = { orgId: f.other.orgId };
           for (const p of paramNames(route.path)) if (p !== 'orgId') values[p] = otherTenantId(f, p)!;
           const { headers, payload } = payloadFor(route, f);
-          const o = await exchange(f, {
-            method: route.method,
-            url: urlFor(route, values),
-            headers: { ...headersFor(f, route, principal), ...headers },
-            ...(payload !== undefined ? { payload } : {}),
-          });
+          const o = await exchange(
+            f,
+            {
+              method: route.method,
+              url: urlFor(route, values),
+              headers: { ...headersFor(f, route, principal), ...headers },
+              ...(payload !== undefined ? { payload } : {}),
+            },
+            mayWriteFor(route),
+          );
           if (o.status < 400) {
             throw new PropertyViolation(
               `${principal} reached another organisation: ${o.status}\n${describeOutcome(o)}`,
@@ -258,12 +280,16 @@ describe('hostile URLs (sqlite)', () => {
               Object.fromEntries(Object.entries(values).map(([k, v]) => [k, encodeSegment(v)])),
             );
             const { headers, payload } = payloadFor(route, f);
-            const o = await exchange(f, {
-              method: route.method,
-              url,
-              headers: { ...headersFor(f, route, principal), ...headers },
-              ...(payload !== undefined ? { payload } : {}),
-            });
+            const o = await exchange(
+              f,
+              {
+                method: route.method,
+                url,
+                headers: { ...headersFor(f, route, principal), ...headers },
+                ...(payload !== undefined ? { payload } : {}),
+              },
+              mayWriteFor(route),
+            );
             if (o.status < 400) {
               throw new PropertyViolation(
                 `over-long :${param} was answered ${o.status}\n${describeOutcome(o)}`,
@@ -293,12 +319,16 @@ describe('hostile URLs (sqlite)', () => {
               ]),
             );
             const { headers, payload } = payloadFor(route, f);
-            await exchange(f, {
-              method: route.method,
-              url: urlFor(route, values),
-              headers: { ...headersFor(f, route, principal), ...headers },
-              ...(payload !== undefined ? { payload } : {}),
-            });
+            await exchange(
+              f,
+              {
+                method: route.method,
+                url: urlFor(route, values),
+                headers: { ...headersFor(f, route, principal), ...headers },
+                ...(payload !== undefined ? { payload } : {}),
+              },
+              mayWriteFor(route),
+            );
           },
         ),
         { numRuns: runs(15) },

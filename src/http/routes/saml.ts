@@ -7,8 +7,8 @@ import { endSession, startSession } from '../../credentials/sessions.ts';
 import { SamlError } from '../../saml/errors.ts';
 import { bindingCookieName, PENDING_LOGIN_SECONDS, type SamlFlow } from '../../sso/saml-flow.ts';
 import { decodeForTrace } from '../../sso/trace-redaction.ts';
-import type { App, AppContext } from '../context.ts';
 import { sendAutoPost } from '../auto-post-page.ts';
+import type { App, AppContext } from '../context.ts';
 import { errorBody } from '../errors.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
@@ -66,7 +66,7 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
     {
       schema: {
         tags,
-        summary: 'Start a login with the instance\'s default SAML configuration (SAML_DEFAULT_CONFIGURATION)',
+        summary: "Start a login with the instance's default SAML configuration (SAML_DEFAULT_CONFIGURATION)",
         security: [],
         querystring: z.object({ next: z.string().max(2048).optional() }),
       },

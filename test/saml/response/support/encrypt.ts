@@ -14,6 +14,7 @@ export const ENC = {
   aes256gcm: 'http://www.w3.org/2009/xmlenc11#aes256-gcm',
   tripleDes: 'http://www.w3.org/2001/04/xmlenc#tripledes-cbc',
   rsaOaepMgf1p: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+  rsaOaep11: 'http://www.w3.org/2009/xmlenc11#rsa-oaep',
   rsa15: 'http://www.w3.org/2001/04/xmlenc#rsa-1_5',
 } as const;
 
@@ -21,6 +22,8 @@ export interface EncryptOptions {
   to?: TestIdentity;
   content?: string;
   keyTransport?: string;
+  /** OAEP digest (xmlenc11#rsa-oaep only), e.g. 'sha256'. */
+  oaepDigest?: string;
 }
 
 /** EncryptedData (xml-encryption's template, EncryptedKey nested in KeyInfo) for `plaintext`. */
@@ -34,6 +37,7 @@ export function encryptXml(plaintext: string, o: EncryptOptions = {}): Promise<s
         pem: to.certPem,
         encryptionAlgorithm: (o.content ?? ENC.aes256gcm) as never,
         keyEncryptionAlgorithm: (o.keyTransport ?? ENC.rsaOaepMgf1p) as never,
+        ...(o.oaepDigest ? { keyEncryptionDigest: o.oaepDigest } : {}),
         disallowEncryptionWithInsecureAlgorithm: false,
         warnInsecureAlgorithm: false,
       },

@@ -1,0 +1,142 @@
+/**
+ * Drawbridge's side of the SAML benchmark: an organisation with SSO groups and a SAML
+ * configuration (IdP-initiated allowed) created through the admin API of a running server, and
+ * a closed-loop HTTP driver that POSTs each pre-signed response exactly once to the ACS.
+ */
+import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { idpMetadata } from '../../test/saml/http/idp-fixture.ts';
+import { ADMIN_KEY } from '../lib/server-process.ts';
+import { IDP_ENTITY_ID, IDP_SSO_URL, MAPPED_GROUPS } from './responses.ts';
+
+export const CONFIGURATION_NAME = 'acme-okta';
+
+export interface SamlSetup {
+  orgId: string;
+  spEntityId: string;
+  acsUrl: string;
+}
+
+async function api(baseUrl: string, path: string, body: unknown, status = 201): Promise<unknown> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Api-Key ${ADMIN_KEY}` },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`POST ${path}: expected ${status}, got ${res.status}: ${text}`);
+  return JSON.parse(text) as unknown;
+}
+
+/** Org, four groups the IdP's `groups` attribute maps to, and the SAML configuration. */
+export async function setUpSaml(baseUrl: string, idpCertificatePem: string): Promise<SamlSetup> {
+  const org = (await api(baseUrl, '/api/v1/organisations', { name: 'Acme Bench', slug: 'acme-bench' })) as {
+    id: string;
+  };
+  for (const name of MAPPED_GROUPS) {
+    await api(baseUrl, `/api/v1/organisations/${org.id}/groups`, { name, externalId: name });
+  }
+  const configuration = (await api(baseUrl, `/api/v1/organisations/${org.id}/saml-configurations`, {
+    name: CONFIGURATION_NAME,
+    allowIdpInitiated: true,
+    idpMetadataXml: idpMetadata(IDP_ENTITY_ID, IDP_SSO_URL, [idpCertificatePem]),
+    // Okta's default attribute statements are named firstName / lastName.
+    attributeMappings: { firstName: 'firstName', lastName: 'lastName' },
+    requireSignedAssertion: true,
+    allowSha1: false,
+  })) as { entityId: string; acsUrl: string };
+  return { orgId: org.id, spEntityId: configuration.entityId, acsUrl: configuration.acsUrl };
+}
+
+export interface HttpRun {
+  requests: number;
+  seconds: number;
+  /** Anything but a 303 to the configuration's return URL. */
+  failures: number;
+  statusCodes: Record<string, number>;
+  /** The first failure's status and body, for the error message. */
+  firstFailure?: string;
+  latenciesMs: Float64Array;
+}
+
+/**
+ * POSTs `bodies[from..]` (form-encoded SAMLResponse values) to `acsUrl`, `concurrency` at a
+ * time over keep-alive connections, each body once, until `maxSeconds` have passed or the
+ * bodies run out; returns how many were sent and how many were not a 303.
+ */
+export async function postAll(
+  acsUrl: string,
+  bodies: string[],
+  from: number,
+  maxSeconds: number,
+  concurrency: number,
+  agent: Agent,
+): Promise<HttpRun & { next: number }> {
+  const url = new URL(acsUrl);
+  let next = from;
+  let failures = 0;
+  let firstFailure: string | undefined;
+  const statusCodes: Record<string, number> = {};
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const deadline = t0 + maxSeconds * 1000;
+
+  const one = (body: string) =>
+    new Promise<void>((resolve, reject) => {
+      const sent = performance.now();
+      const req = request(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            latencies.push(performance.now() - sent);
+            const code = String(res.statusCode);
+            statusCodes[code] = (statusCodes[code] ?? 0) + 1;
+            if (res.statusCode !== 303) {
+              failures++;
+              firstFailure ??= `${code}: ${Buffer.concat(chunks).toString('utf8').slice(0, 500)}`;
+            }
+            resolve();
+          });
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(10_000, () => req.destroy(new Error('request timed out')));
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  const loop = async () => {
+    while (next < bodies.length && performance.now() < deadline) {
+      const body = bodies[next++]!;
+      await one(body);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    requests: next - from,
+    seconds,
+    failures,
+    statusCodes,
+    ...(firstFailure ? { firstFailure } : {}),
+    latenciesMs: Float64Array.from(latencies),
+    next,
+  };
+}
+
+export function formBody(samlResponseBase64: string): string {
+  return `SAMLResponse=${encodeURIComponent(samlResponseBase64)}`;
+}

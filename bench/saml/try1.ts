@@ -1,0 +1,13 @@
+import { performance } from 'node:perf_hooks';
+import { IDP_A_KEY } from '../../test/saml/response/support/keys.ts';
+import { signedResponse, largeSignedResponse } from './responses.ts';
+const t = { spEntityId: 'http://127.0.0.1:12345/api/v1/auth/saml/acme-okta/metadata/', acsUrl: 'http://127.0.0.1:12345/api/v1/auth/saml/acme-okta/response/', idp: IDP_A_KEY };
+const x = signedResponse(t, { user: 1, variant: 0 }, Date.now());
+console.log(x.length);
+console.log(x.slice(0, 3000));
+const t0 = performance.now();
+for (let i = 0; i < 200; i++) signedResponse(t, { user: i, variant: i }, Date.now());
+console.log('ms/response', (performance.now() - t0) / 200);
+const t1 = performance.now();
+const big = largeSignedResponse(t, { user: 1, variant: 0 }, Date.now(), 300 * 1024);
+console.log('big', big.length, performance.now() - t1);

@@ -1,0 +1,17 @@
+import { performance } from 'node:perf_hooks';
+import { IDP_A_KEY } from '../../test/saml/response/support/keys.ts';
+import { sign, ALG } from '../../test/saml/response/support/builder.ts';
+import { unsignedResponse } from './responses.ts';
+import { createSign } from 'node:crypto';
+const t = { spEntityId: 'http://127.0.0.1:12345/api/v1/auth/saml/acme-okta/metadata/', acsUrl: 'http://127.0.0.1:12345/api/v1/auth/saml/acme-okta/response/', idp: IDP_A_KEY };
+const o = { key: IDP_A_KEY, signatureAlgorithm: ALG.rsaSha256, digestAlgorithm: ALG.sha256 };
+const xs = Array.from({length: 100}, (_, i) => unsignedResponse(t, { user: i, variant: i }, Date.now()));
+let t0 = performance.now();
+const as = xs.map((x) => sign(x, 'Assertion', o));
+console.log('assertion sign ms', (performance.now() - t0) / 100);
+t0 = performance.now();
+as.map((x) => sign(x, 'Response', o));
+console.log('response sign ms', (performance.now() - t0) / 100);
+t0 = performance.now();
+for (let i = 0; i < 100; i++) createSign('RSA-SHA256').update('x'.repeat(1000)).sign(IDP_A_KEY.privateKeyPem);
+console.log('raw rsa sign (pem parse each) ms', (performance.now() - t0) / 100);
