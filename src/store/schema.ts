@@ -128,6 +128,7 @@ export interface SamlConfigurationsTable {
   idp_sso_redirect_url: string | null;
   idp_sso_post_url: string | null;
   idp_certificates: string;
+  idp_metadata_signers: string;
   frontend_url: string | null;
   attribute_mappings: string;
   default_role: string;

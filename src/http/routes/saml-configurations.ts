@@ -59,6 +59,11 @@ const fields = {
     .max(1024)
     .optional()
     .describe('Which IdP to take from an aggregate (EntitiesDescriptor)'),
+  idpMetadataSigningCertificates: z
+    .array(z.string().max(16_384))
+    .max(5)
+    .optional()
+    .describe('PEM certificates; when given, IdP metadata must carry a valid signature by one of them'),
   frontendUrl: httpUrl.nullable().optional(),
   attributeMappings: attributeMappings.optional(),
   defaultRole: z.string().max(64).optional(),
@@ -103,6 +108,7 @@ const configurationSchema = z.object({
     })
     .nullable(),
   idpMetadataXml: z.string().nullable(),
+  idpMetadataSigners: z.array(z.object({ fingerprintSha256: z.string() })),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -117,6 +123,9 @@ export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void
     return {
       ...c,
       ...urls,
+      idpMetadataSigners: c.idpMetadataSigners.map((pem) => ({
+        fingerprintSha256: certificateFingerprint(pem),
+      })),
       idp: c.idpEntityId
         ? {
             entityId: c.idpEntityId,
@@ -131,9 +140,19 @@ export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void
   }
 
   /** Turns request fields into stored fields: metadata parsed, role resolved. Throws 400s. */
-  function toInput(body: Body): Partial<SamlConfigurationInput> {
-    const { idpEntityId, idpMetadataXml, defaultRole, name: _name, ...rest } = body;
+  function toInput(body: Body, current?: SamlConfiguration): Partial<SamlConfigurationInput> {
+    const {
+      idpEntityId,
+      idpMetadataXml,
+      defaultRole,
+      idpMetadataSigningCertificates,
+      name: _name,
+      ...rest
+    } = body;
     const input: Partial<SamlConfigurationInput> = { ...rest };
+    const signers = idpMetadataSigningCertificates ?? current?.idpMetadataSigners ?? [];
+    if (idpMetadataSigningCertificates !== undefined)
+      input.idpMetadataSigners = idpMetadataSigningCertificates;
     if (defaultRole !== undefined) input.defaultRole = roleOrThrow(ctx, defaultRole);
     if (idpMetadataXml === null) {
       Object.assign(input, {
@@ -145,7 +164,10 @@ export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void
       });
     } else if (idpMetadataXml !== undefined) {
       // A SamlConfigError (malformed, no certificate, ...) becomes a 400 with its own code.
-      const parsed = parseIdpMetadata(idpMetadataXml, idpEntityId ? { entityId: idpEntityId } : {});
+      const parsed = parseIdpMetadata(idpMetadataXml, {
+        ...(idpEntityId ? { entityId: idpEntityId } : {}),
+        ...(signers.length > 0 ? { requireSignature: true, signerCertificates: signers } : {}),
+      });
       for (const url of [parsed.ssoUrls.redirect, parsed.ssoUrls.post]) {
         if (url && !idpUrlAllowed(url, ctx.config.DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS)) {
           throw new ApiError(
@@ -211,6 +233,7 @@ export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void
             idpSsoRedirectUrl: null,
             idpSsoPostUrl: null,
             idpCertificates: [],
+            idpMetadataSigners: [],
             frontendUrl: null,
             attributeMappings: {},
             defaultRole: 'member_viewer',
@@ -292,7 +315,7 @@ export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void
           'The name of a SAML configuration cannot change: it is part of the ACS URL the IdP knows',
         );
       }
-      const input = toInput(request.body);
+      const input = toInput(request.body, current);
       return ctx.store.transaction(async (tx) => {
         const updated = await tx.samlConfigurations.update(current.id, input);
         const changed = Object.keys(request.body).filter((k) => k !== 'idpMetadataXml');

@@ -20,6 +20,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('idp_sso_redirect_url', 'text')
     .addColumn('idp_sso_post_url', 'text')
     .addColumn('idp_certificates', 'text', (c) => c.notNull().defaultTo('[]'))
+    .addColumn('idp_metadata_signers', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('frontend_url', 'text')
     .addColumn('attribute_mappings', 'text', (c) => c.notNull().defaultTo('{}'))
     .addColumn('default_role', 'text', (c) => c.notNull())

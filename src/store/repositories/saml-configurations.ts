@@ -19,6 +19,8 @@ export interface SamlConfiguration {
   idpSsoRedirectUrl: string | null;
   idpSsoPostUrl: string | null;
   idpCertificates: string[];
+  /** When not empty, IdP metadata must be signed by one of these certificates (PEM). */
+  idpMetadataSigners: string[];
   frontendUrl: string | null;
   attributeMappings: AttributeMappings;
   defaultRole: string;
@@ -47,6 +49,7 @@ function toConfiguration(r: Selectable<SamlConfigurationsTable>): SamlConfigurat
     idpSsoRedirectUrl: r.idp_sso_redirect_url,
     idpSsoPostUrl: r.idp_sso_post_url,
     idpCertificates: JSON.parse(r.idp_certificates) as string[],
+    idpMetadataSigners: JSON.parse(r.idp_metadata_signers) as string[],
     frontendUrl: r.frontend_url,
     attributeMappings: JSON.parse(r.attribute_mappings) as AttributeMappings,
     defaultRole: r.default_role,
@@ -70,6 +73,7 @@ function toRow(c: Partial<SamlConfigurationInput>): Updateable<SamlConfiguration
   if (c.idpSsoRedirectUrl !== undefined) row.idp_sso_redirect_url = c.idpSsoRedirectUrl;
   if (c.idpSsoPostUrl !== undefined) row.idp_sso_post_url = c.idpSsoPostUrl;
   if (c.idpCertificates !== undefined) row.idp_certificates = JSON.stringify(c.idpCertificates);
+  if (c.idpMetadataSigners !== undefined) row.idp_metadata_signers = JSON.stringify(c.idpMetadataSigners);
   if (c.frontendUrl !== undefined) row.frontend_url = c.frontendUrl;
   if (c.attributeMappings !== undefined) row.attribute_mappings = JSON.stringify(c.attributeMappings);
   if (c.defaultRole !== undefined) row.default_role = c.defaultRole;

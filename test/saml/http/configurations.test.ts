@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation, createPerson, unique } from '../../support/actors.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { ENGINES } from '../../support/databases.ts';
+import { embeddedSignatureCertificate, metadataFixture } from '../config/fixtures.ts';
 import { createTestIdp, idpMetadata, type TestIdp } from './idp-fixture.ts';
 
 describe.each(ENGINES)('SAML configurations API (%s)', (engine) => {
@@ -119,6 +120,32 @@ describe.each(ENGINES)('SAML configurations API (%s)', (engine) => {
     expect(res.json().error.code).toBe(code);
   });
 
+  it("with metadata signers configured, takes signed metadata (Entra's real export) and refuses unsigned or tampered documents", async () => {
+    const entra = metadataFixture('entra-common-federationmetadata-signed.xml');
+    const signer = embeddedSignatureCertificate(entra);
+    const ok = await create({
+      name: unique('signed'),
+      idpMetadataSigningCertificates: [signer],
+      idpMetadataXml: entra,
+    });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json().idp.certificates.length).toBe(3);
+    const unsigned = await create({
+      name: unique('unsigned'),
+      idpMetadataSigningCertificates: [signer],
+      idpMetadataXml: idp.metadataXml,
+    });
+    expect(unsigned.json().error.code).toBe('saml_metadata_unsigned');
+    const tampered = entra.replace('https://login.microsoftonline.com/', 'https://login.attacker.example/');
+    const refused = await create({
+      name: unique('tampered'),
+      idpMetadataSigningCertificates: [signer],
+      idpMetadataXml: tampered,
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.code).toBe('saml_metadata_signature_invalid');
+  });
+
   it('refuses metadata without a certificate (saml_metadata_no_certificate)', async () => {
     const xml = idpMetadata(idp.entityId, idp.ssoUrl, []);
     const res = await create({ name: unique('nocert'), idpMetadataXml: xml });
@@ -202,7 +229,10 @@ describe.each(ENGINES)('SAML configurations API (%s)', (engine) => {
 
   it('starts a login at a POST-only IdP with an auto-submitting form (HTTP-POST binding) allowed by the CSP', async () => {
     const name = unique('post-only');
-    const xml = idp.metadataXml.replace(/<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"[^>]*\/>/, '');
+    const xml = idp.metadataXml.replace(
+      /<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"[^>]*\/>/,
+      '',
+    );
     await create({ name, idpMetadataXml: xml });
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/auth/saml/${name}/login/` });
     expect(res.statusCode).toBe(200);
@@ -233,8 +263,14 @@ describe('SAML instance settings', () => {
         acsUrl: `https://drawbridge.test/api/v1/auth/saml/${name}/response/`,
         entityId: `https://drawbridge.test/api/v1/auth/saml/${name}/metadata/`,
       });
-      const metadata = await t.app.inject({ method: 'GET', url: `/api/v1/auth/saml/${name}/metadata/`, headers: { 'x-forwarded-proto': 'http' } });
-      expect(metadata.body).toContain(`Location="https://drawbridge.test/api/v1/auth/saml/${name}/response/"`);
+      const metadata = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/auth/saml/${name}/metadata/`,
+        headers: { 'x-forwarded-proto': 'http' },
+      });
+      expect(metadata.body).toContain(
+        `Location="https://drawbridge.test/api/v1/auth/saml/${name}/response/"`,
+      );
     } finally {
       await t.close();
     }
@@ -251,7 +287,11 @@ describe('SAML instance settings', () => {
     }
     const none = await startTestApp('sqlite');
     try {
-      const res = await none.app.inject({ method: 'GET', url: '/api/v1/auth/saml/login/', headers: { accept: 'application/json' } });
+      const res = await none.app.inject({
+        method: 'GET',
+        url: '/api/v1/auth/saml/login/',
+        headers: { accept: 'application/json' },
+      });
       expect(res.statusCode).toBe(404);
       expect(res.json().error.code).toBe('saml_configuration_not_found');
     } finally {
