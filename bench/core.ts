@@ -284,6 +284,7 @@ async function signedInAdmin(
 
 interface StartRun {
   startMs: number;
+  startCpuMs: number;
   idle: Rss;
 }
 
@@ -296,7 +297,7 @@ async function measureStarts(): Promise<StartRun[]> {
     await sleep(IDLE_WAIT_MS);
     const idle = rss(server.pid);
     await server.stop();
-    runs.push({ startMs: server.startMs, idle });
+    runs.push({ startMs: server.startMs, startCpuMs: server.startCpuMs, idle });
     progress(
       `start ${i}/${START_RUNS}: ready in ${fmt.ms(server.startMs)} ms, idle RSS ${fmt.mib(idle.totalKiB)} MiB`,
     );
@@ -307,6 +308,7 @@ async function measureStarts(): Promise<StartRun[]> {
 interface EngineResult {
   engine: 'SQLite' | 'PostgreSQL';
   startMs: number;
+  startCpuMs: number;
   idle: Rss;
   loaded: Rss;
   bare: Measurement;
@@ -352,6 +354,7 @@ async function measureThroughput(
     const result: EngineResult = {
       engine,
       startMs: server.startMs,
+      startCpuMs: server.startCpuMs,
       idle,
       loaded: rss(server.pid),
       bare: merge(bare.label, segments.get(bare)!),
@@ -528,6 +531,7 @@ function throughputRows(engines: EngineResult[]): Row[] {
 const START_HEADERS = [
   'Server',
   '>start → ready ms',
+  '>CPU until ready ms',
   '>idle RSS MiB',
   '>of it file-backed MiB',
   '>RSS after load MiB',
@@ -537,6 +541,7 @@ function startRows(starts: StartRun[], engines: EngineResult[]): Row[] {
   const rows: Row[] = starts.map((s, i) => [
     `SQLite, start ${i + 1}`,
     fmt.ms(s.startMs),
+    fmt.ms(s.startCpuMs),
     fmt.mib(s.idle.totalKiB),
     fmt.mib(s.idle.fileKiB),
     '',
@@ -545,6 +550,7 @@ function startRows(starts: StartRun[], engines: EngineResult[]): Row[] {
     rows.push([
       `${e.engine}, throughput server`,
       fmt.ms(e.startMs),
+      fmt.ms(e.startCpuMs),
       fmt.mib(e.idle.totalKiB),
       fmt.mib(e.idle.fileKiB),
       fmt.mib(e.loaded.totalKiB),
@@ -564,7 +570,7 @@ function sharedCoresNote(): string {
 function methodText(): string {
   const seconds = settings.segmentSeconds * 2;
   return [
-    `- **Start time**: from \`spawn('node', ['src/main.ts'])\` to the first 200 from \`GET /readyz\`, polled every 10 ms, on a fresh temporary DATA_DIR (embedded SQLite) and a free loopback port, ${START_RUNS} times. It includes Node.js start-up, type stripping, loading the modules, generating the secret key, creating and migrating the database and issuing the first-start key. The goal is judged on the median.`,
+    `- **Start time**: from \`spawn('node', ['src/main.ts'])\` to the first 200 from \`GET /readyz\`, polled every 10 ms, on a fresh temporary DATA_DIR (embedded SQLite) and a free loopback port, ${START_RUNS} times. It includes Node.js start-up, type stripping, loading the modules, generating the secret key, creating and migrating the database and issuing the first-start key. The goal is judged on the median. "CPU until ready" is the CPU time the server process (all its threads) used until then, from \`/proc/<pid>/stat\`; unlike the wall time it hardly moves when other processes compete for the cores.`,
     `- **Idle memory**: VmRSS of the server process (\`/proc/<pid>/status\`) ${IDLE_WAIT_MS / 1000} s after it became ready, with no traffic; judged on the median of the ${START_RUNS} starts. "Of it file-backed" is RssFile: pages mapped from files, mostly the node binary, which other Node.js processes share and the kernel can evict. "RSS after load" is read right after the throughput runs.`,
     `- **Throughput**: autocannon (programmatic API, in the benchmark process), ${settings.connections} connections, keep-alive, no pipelining. \`GET /healthz\` is the bare route (no authentication, no database); \`GET /api/v1/auth/me\` sends the session cookie of an organisation admin created through the API and signed in with a password, so it pays the cookie check (session + user lookup) and the profile queries (memberships, organisation, groups). Each route first gets a ${WARMUP_SECONDS} s warm-up run that is discarded, then ${seconds} s measured in two halves of ${settings.segmentSeconds} s in the order A B B A (SQLite: /healthz first; PostgreSQL: /me first), so neither route profits from going first. req/s is completed requests ÷ measured time; p50/p99 come from every response time (autocannon's own histogram keeps whole milliseconds only). Every response must be a 2xx with exactly the body seen before the run, otherwise the benchmark fails. The session's sliding expiry is written at most once a minute, so the measured /me requests only read.`,
     '- **CPU columns**: CPU time during the measured time, in percent of one core: the server process (`/proc/<pid>/stat`), the load generator, the PostgreSQL backends connected to the benchmark\'s database, and everything else on the machine (`/proc/stat` minus those). Node.js runs the handlers on one thread, so a server near 100% is saturated. "server µs/req" is server CPU time ÷ requests (PostgreSQL\'s own work not included). With `--wait-quiet N`, each start and each load run waits until other processes are idle, and a load run during which they used more than 15% of a core is repeated, within N seconds in all.',

@@ -39,6 +39,8 @@ export interface ServerProcess {
   dataDir: string;
   /** Milliseconds from spawn() to the first 200 from /readyz. */
   startMs: number;
+  /** CPU time (all threads) the server used until then, ms: less sensitive to other load. */
+  startCpuMs: number;
   /** The last lines the server wrote (stdout and stderr), for error messages. */
   logTail(): string;
   stop(): Promise<void>;
@@ -172,7 +174,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
       await sleep(READY_POLL_MS);
     }
     const startMs = performance.now() - t0;
-    return { pid, port, url, dataDir, startMs, logTail, stop };
+    const startCpuMs = cpuMs(pid);
+    return { pid, port, url, dataDir, startMs, startCpuMs, logTail, stop };
   } catch (err) {
     await stop();
     throw new Error(`${(err as Error).message}\n--- server output ---\n${logTail()}`);

@@ -10,6 +10,7 @@ import { ADMIN_KEY } from '../lib/server-process.ts';
 import { IDP_ENTITY_ID, IDP_SSO_URL, MAPPED_GROUPS } from './responses.ts';
 
 export const CONFIGURATION_NAME = 'acme-okta';
+const SESSION_COOKIE = 'drawbridge_session=';
 
 export interface SamlSetup {
   orgId: string;
@@ -52,7 +53,7 @@ export async function setUpSaml(baseUrl: string, idpCertificatePem: string): Pro
 export interface HttpRun {
   requests: number;
   seconds: number;
-  /** Anything but a 303 to the configuration's return URL. */
+  /** Anything but a 303 to the expected URL that sets a session cookie. */
   failures: number;
   statusCodes: Record<string, number>;
   /** The first failure's status and body, for the error message. */
@@ -61,18 +62,21 @@ export interface HttpRun {
 }
 
 /**
- * POSTs `bodies[from..]` (form-encoded SAMLResponse values) to `acsUrl`, `concurrency` at a
- * time over keep-alive connections, each body once, until `maxSeconds` have passed or the
+ * POSTs `bodies[from..to)` (form-encoded SAMLResponse values) to `acsUrl`, `concurrency` at a
+ * time over keep-alive connections, each body once, until `maxSeconds` have passed or those
  * bodies run out; returns how many were sent and how many were not a 303.
  */
 export async function postAll(
   acsUrl: string,
   bodies: string[],
-  from: number,
+  range: { from: number; to: number },
   maxSeconds: number,
   concurrency: number,
   agent: Agent,
+  expectLocation: string,
 ): Promise<HttpRun & { next: number }> {
+  const { from } = range;
+  const to = Math.min(range.to, bodies.length);
   const url = new URL(acsUrl);
   let next = from;
   let failures = 0;
@@ -104,9 +108,10 @@ export async function postAll(
             latencies.push(performance.now() - sent);
             const code = String(res.statusCode);
             statusCodes[code] = (statusCodes[code] ?? 0) + 1;
-            if (res.statusCode !== 303) {
+            const session = res.headers['set-cookie']?.some((c) => c.startsWith(SESSION_COOKIE));
+            if (res.statusCode !== 303 || res.headers.location !== expectLocation || !session) {
               failures++;
-              firstFailure ??= `${code}: ${Buffer.concat(chunks).toString('utf8').slice(0, 500)}`;
+              firstFailure ??= `${code} (location ${res.headers.location}, session cookie ${session ? 'set' : 'missing'}): ${Buffer.concat(chunks).toString('utf8').slice(0, 500)}`;
             }
             resolve();
           });
@@ -119,7 +124,7 @@ export async function postAll(
     });
 
   const loop = async () => {
-    while (next < bodies.length && performance.now() < deadline) {
+    while (next < to && performance.now() < deadline) {
       const body = bodies[next++]!;
       await one(body);
     }

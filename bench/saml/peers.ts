@@ -71,7 +71,8 @@ export async function polis(t: PeerTarget, spKey: { certificatePem: string; priv
     product: 'drawbridge-bench',
   });
   const check: Check = async (samlResponse) => {
-    const out = await jackson.oauthController.samlResponse({ SAMLResponse: samlResponse });
+    // No RelayState: Polis treats the response as IdP-initiated.
+    const out = await jackson.oauthController.samlResponse({ SAMLResponse: samlResponse, RelayState: '' });
     if (out.error || !out.redirect_url?.includes('code=')) {
       throw new Error(`Polis refused the response: ${out.error ?? JSON.stringify(out).slice(0, 300)}`);
     }

@@ -19,6 +19,8 @@ function adaptStatement(statement: StatementSync): SqliteStatement {
   };
 }
 
+const STATEMENT_CACHE_SIZE = 256;
+
 /** Opens `path` with WAL, full fsync and foreign keys, and returns a Kysely-shaped handle. */
 export function openSqlite(path: string): SqliteDatabase {
   const db = new DatabaseSync(path);
@@ -32,8 +34,24 @@ export function openSqlite(path: string): SqliteDatabase {
   // SQLite's built-in lower() folds ASCII only; PostgreSQL's folds all of Unicode. Case-insensitive
   // search (users.listInOrganisation) must find 'Émile' for 'émile' on both engines.
   db.function('lower', { deterministic: true }, (v) => (typeof v === 'string' ? v.toLowerCase() : v));
+  // Kysely prepares every query anew; the same few dozen SQL texts recur on every request,
+  // so prepared statements are kept (bounded, least recently used dropped first).
+  const cache = new Map<string, SqliteStatement>();
   return {
-    close: () => db.close(),
-    prepare: (sql) => adaptStatement(db.prepare(sql)),
+    close: () => {
+      cache.clear();
+      db.close();
+    },
+    prepare: (sql) => {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql);
+      } else {
+        statement = adaptStatement(db.prepare(sql));
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
   };
 }

@@ -104,18 +104,19 @@ export function registerAuthRoutes(app: App, ctx: AppContext): void {
       const p = await requirePrincipal(ctx, request);
       const user = p.kind === 'user' ? p.user : p.kind === 'instance_admin' ? p.user : undefined;
       if (!user) throw new ApiError('unauthorized', 'An API key is not a user; sign in to use /auth/me');
-      const memberships = await ctx.store.memberships.listForUser(user.id);
-      const first = memberships[0];
-      const organisation = first ? await ctx.store.organisations.get(first.organisationId) : undefined;
-      const groups = organisation ? await ctx.store.groups.listForUser(user.id, organisation.id) : [];
+      // Two independent queries (run together on PostgreSQL's pool): the first membership with
+      // its organisation, and the person's groups, narrowed to that organisation here.
+      const [first, allGroups] = await Promise.all([
+        ctx.store.memberships.firstWithOrganisation(user.id),
+        ctx.store.groups.listForUser(user.id),
+      ]);
+      const groups = first ? allGroups.filter((g) => g.organisationId === first.organisation.id) : [];
       return {
         id: user.id,
         email: user.email,
         firstName: user.firstName,
         lastName: user.lastName,
-        organisation: organisation
-          ? { id: organisation.id, name: organisation.name, slug: organisation.slug }
-          : null,
+        organisation: first?.organisation ?? null,
         role: first?.role ?? null,
         groups: groups.map((g) => ({ id: g.id, name: g.name, externalId: g.externalId })),
         attributes: user.attributes,

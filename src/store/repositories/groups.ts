@@ -4,6 +4,7 @@
  */
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { translateConstraints } from '../errors.ts';
+import { hotQuery } from '../hot-query.ts';
 import { newId } from '../ids.ts';
 import type { Database, GroupsTable } from '../schema.ts';
 
@@ -52,6 +53,16 @@ export interface NewGroup {
 }
 
 export function groupsRepository(db: Kysely<Database>) {
+  // /auth/me reads a person's groups on every call.
+  const listAllForUserQuery = hotQuery(db, 1, (p) =>
+    db
+      .selectFrom('group_memberships')
+      .innerJoin('groups', 'groups.id', 'group_memberships.group_id')
+      .selectAll('groups')
+      .select('group_memberships.source')
+      .where('group_memberships.user_id', '=', p(0))
+      .orderBy('groups.name'),
+  );
   return {
     async create(organisationId: string, input: NewGroup): Promise<Group> {
       const now = Date.now();
@@ -183,6 +194,10 @@ export function groupsRepository(db: Kysely<Database>) {
 
     /** The user's groups, optionally within one organisation, each with its membership source. */
     async listForUser(userId: string, organisationId?: string): Promise<GroupWithSource[]> {
+      if (organisationId === undefined) {
+        const rows = await listAllForUserQuery(userId);
+        return rows.map((r) => ({ ...toGroup(r), source: r.source }));
+      }
       let q = db
         .selectFrom('group_memberships')
         .innerJoin('groups', 'groups.id', 'group_memberships.group_id')

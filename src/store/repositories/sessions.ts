@@ -3,6 +3,7 @@
  * leak usable cookies. The check is one primary-key lookup joined to its user.
  */
 import type { Kysely } from 'kysely';
+import { hotQuery } from '../hot-query.ts';
 import type { Database } from '../schema.ts';
 import { toUser, type User } from './users.ts';
 
@@ -24,6 +25,28 @@ export interface ActiveSession {
 }
 
 export function sessionsRepository(db: Kysely<Database>) {
+  // The session check of every request: one primary-key lookup joined to the user.
+  const findActiveQuery = hotQuery(db, 3, (p) =>
+    db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('users')
+      .select([
+        'sessions.id_hash',
+        'sessions.created_at as s_created_at',
+        'sessions.last_seen_at',
+        'sessions.idle_expires_at',
+        'sessions.absolute_expires_at',
+        'sessions.ip',
+        'sessions.user_agent',
+        'sessions.method',
+      ])
+      .where('sessions.id_hash', '=', p(0))
+      .where('sessions.revoked_at', 'is', null)
+      .where('sessions.idle_expires_at', '>', p(1) as unknown as number)
+      .where('sessions.absolute_expires_at', '>', p(1) as unknown as number)
+      .where('users.disabled', '=', p(2) as unknown as number),
+  );
   return {
     async create(s: Session): Promise<void> {
       await db
@@ -45,26 +68,7 @@ export function sessionsRepository(db: Kysely<Database>) {
 
     /** The live session and its enabled user, or undefined (expired, revoked, disabled, unknown). */
     async findActive(idHash: string, now: number): Promise<ActiveSession | undefined> {
-      const r = await db
-        .selectFrom('sessions')
-        .innerJoin('users', 'users.id', 'sessions.user_id')
-        .selectAll('users')
-        .select([
-          'sessions.id_hash',
-          'sessions.created_at as s_created_at',
-          'sessions.last_seen_at',
-          'sessions.idle_expires_at',
-          'sessions.absolute_expires_at',
-          'sessions.ip',
-          'sessions.user_agent',
-          'sessions.method',
-        ])
-        .where('sessions.id_hash', '=', idHash)
-        .where('sessions.revoked_at', 'is', null)
-        .where('sessions.idle_expires_at', '>', now)
-        .where('sessions.absolute_expires_at', '>', now)
-        .where('users.disabled', '=', 0)
-        .executeTakeFirst();
+      const [r] = await findActiveQuery(idHash, now, 0);
       if (!r) return undefined;
       return {
         user: toUser(r),
