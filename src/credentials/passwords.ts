@@ -1,11 +1,12 @@
 /** Password hashing with argon2id (OWASP's first choice); parameters live in the hash string. */
-import { hash, verify } from '@node-rs/argon2';
+// The native argon2 module loads on the first password operation, not at start.
+const argon2 = () => import('@node-rs/argon2');
 
 // OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
 const PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1, algorithm: 2 } as const;
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, PARAMS);
+export async function hashPassword(password: string): Promise<string> {
+  return (await argon2()).hash(password, PARAMS);
 }
 
 let dummyHash: Promise<string> | undefined;
@@ -17,11 +18,11 @@ let dummyHash: Promise<string> | undefined;
 export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
   if (stored === null) {
     dummyHash ??= hashPassword('drawbridge-dummy-password');
-    await verify(await dummyHash, password);
+    await (await argon2()).verify(await dummyHash, password);
     return false;
   }
   try {
-    return await verify(stored, password);
+    return await (await argon2()).verify(stored, password);
   } catch {
     return false;
   }

@@ -35,7 +35,6 @@ const ELEMENT = 1;
 const TEXT = 3;
 const CDATA = 4;
 const PROCESSING_INSTRUCTION = 7;
-const COMMENT = 8;
 const DOCUMENT_TYPE = 10;
 
 export interface ParsedXml {
@@ -50,6 +49,7 @@ export interface ParsedXml {
 }
 
 /** Characters XML 1.0 §2.2 does not allow (C0 controls except tab/LF/CR, U+FFFE, U+FFFF). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the control characters XML forbids is the point
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const XML_DECLARATION_ENCODING = /^<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']*)["']/;
 
@@ -136,12 +136,12 @@ function checkNestingBeforeParse(xml: string): void {
   let i = xml.indexOf('<');
   while (i !== -1) {
     let end: number;
-    if (xml.startsWith('<!--', i)) end = xml.indexOf('-->', i + 4) + 3;
-    else if (xml.startsWith('<![CDATA[', i)) end = xml.indexOf(']]>', i + 9) + 3;
-    else if (xml.startsWith('<?', i)) end = xml.indexOf('?>', i + 2) + 2;
+    if (xml.startsWith('<!--', i)) end = after(xml, '-->', i + 4);
+    else if (xml.startsWith('<![CDATA[', i)) end = after(xml, ']]>', i + 9);
+    else if (xml.startsWith('<?', i)) end = after(xml, '?>', i + 2);
     else if (xml.startsWith('</', i)) {
       depth--;
-      end = xml.indexOf('>', i + 2) + 1;
+      end = after(xml, '>', i + 2);
     } else {
       let j = i + 1;
       let quote = 0;
@@ -155,9 +155,16 @@ function checkNestingBeforeParse(xml: string): void {
       if (xml.charCodeAt(j - 1) !== 0x2f && ++depth > MAX_DEPTH) throw tooDeep();
       end = j + 1;
     }
-    if (end <= 0) return; // unterminated markup: the parser refuses it
+    // Always forward, so the scan is linear whatever the input.
+    if (end <= i) return; // unterminated markup: the parser refuses it
     i = xml.indexOf('<', end);
   }
+}
+
+/** The index just past the next `token` from `from`, or -1. */
+function after(xml: string, token: string, from: number): number {
+  const at = xml.indexOf(token, from);
+  return at === -1 ? -1 : at + token.length;
 }
 
 function processingInstruction(): SamlError {

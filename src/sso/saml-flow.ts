@@ -10,7 +10,6 @@ import type { SecretBox } from '../credentials/secret-box.ts';
 import { sha256Hex } from '../credentials/tokens.ts';
 import type { ExternalIdentity } from '../identity/external-identity.ts';
 import { type SignInResult, signIn } from '../identity/sign-in.ts';
-import { buildPostBinding, buildRedirectUrl } from '../saml/authn-request.ts';
 import { profileFromAssertion, type SamlProfile } from '../saml/profile.ts';
 import { buildSpMetadata } from '../saml/sp-metadata.ts';
 import {
@@ -24,6 +23,24 @@ import { SsoFlowError } from './errors.ts';
 import { safeReturnUrl } from './return-path.ts';
 import { samlUrls } from './saml-urls.ts';
 import { loadSpKeys, type SpKeySet } from './sp-keys.ts';
+
+type SamlProtocol = typeof import('../saml/validate-response.ts') &
+  typeof import('../saml/authn-request.ts') &
+  typeof import('../saml/sp-metadata.ts');
+let protocolModules: Promise<SamlProtocol> | undefined;
+
+/**
+ * The SAML protocol stack (xmldom, xml-crypto, xml-encryption) loads on first use, so an
+ * instance that never serves SAML does not carry it in memory.
+ */
+function samlProtocol(): Promise<SamlProtocol> {
+  protocolModules ??= Promise.all([
+    import('../saml/validate-response.ts'),
+    import('../saml/authn-request.ts'),
+    import('../saml/sp-metadata.ts'),
+  ]).then(([validate, request, metadata]) => ({ ...validate, ...request, ...metadata }));
+  return protocolModules;
+}
 
 /** How long a started login may take at the IdP. */
 export const PENDING_LOGIN_SECONDS = 600;
@@ -120,6 +137,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
     const c = await configuration(name);
     const k = await keys();
     const urls = samlUrls(config.BASE_URL, c.name, config.SAML_FORCE_SSL);
+    const { buildSpMetadata } = await samlProtocol();
     return buildSpMetadata({
       entityId: urls.entityId,
       acsUrl: urls.acsUrl,
@@ -168,6 +186,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
       relayState: requestId,
       ...(k ? { signingKeyPem: k.signing.privateKeyPem } : {}),
     };
+    const { buildPostBinding, buildRedirectUrl } = await samlProtocol();
     if (c.idpSsoRedirectUrl) return { redirectUrl: buildRedirectUrl(request), requestId, bindingValue };
     const post = buildPostBinding(request);
     return { post: { action: post.url, fields: { ...post.fields } }, requestId, bindingValue };
@@ -214,6 +233,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
     const c = usable(await configuration(input.name));
     const urls = samlUrls(config.BASE_URL, c.name, config.SAML_FORCE_SSL);
     const k = await keys();
+    const { DEFAULT_CANONICALIZATIONS, validateResponse } = await samlProtocol();
     const assertion = validateResponse(
       input.samlResponse,
       {

@@ -4,7 +4,6 @@
  * attribute mappings, default role and the security switches.
  */
 import { z } from 'zod';
-import { parseIdpMetadata } from '../../saml/idp-metadata.ts';
 import { certificateFingerprint } from '../../saml/sp-keys.ts';
 import { idpUrlAllowed } from '../../sso/idp-url-policy.ts';
 import { samlUrls } from '../../sso/saml-urls.ts';
@@ -140,7 +139,7 @@ export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void
   }
 
   /** Turns request fields into stored fields: metadata parsed, role resolved. Throws 400s. */
-  function toInput(body: Body, current?: SamlConfiguration): Partial<SamlConfigurationInput> {
+  async function toInput(body: Body, current?: SamlConfiguration): Promise<Partial<SamlConfigurationInput>> {
     const {
       idpEntityId,
       idpMetadataXml,
@@ -164,6 +163,8 @@ export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void
       });
     } else if (idpMetadataXml !== undefined) {
       // A SamlConfigError (malformed, no certificate, ...) becomes a 400 with its own code.
+      // Loaded on first use, like the rest of the SAML stack.
+      const { parseIdpMetadata } = await import('../../saml/idp-metadata.ts');
       const parsed = parseIdpMetadata(idpMetadataXml, {
         ...(idpEntityId ? { entityId: idpEntityId } : {}),
         ...(signers.length > 0 ? { requireSignature: true, signerCertificates: signers } : {}),
@@ -221,7 +222,7 @@ export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void
         request.params.orgId,
         'write',
       );
-      const input = toInput(request.body);
+      const input = await toInput(request.body);
       const created = await ctx.store
         .transaction(async (tx) => {
           const c = await tx.samlConfigurations.create(organisation.id, {
@@ -315,7 +316,7 @@ export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void
           'The name of a SAML configuration cannot change: it is part of the ACS URL the IdP knows',
         );
       }
-      const input = toInput(request.body, current);
+      const input = await toInput(request.body, current);
       return ctx.store.transaction(async (tx) => {
         const updated = await tx.samlConfigurations.update(current.id, input);
         const changed = Object.keys(request.body).filter((k) => k !== 'idpMetadataXml');

@@ -12,7 +12,7 @@ import { clip, SamlError } from '../errors.ts';
 import { attr, elementChildren, NS, type ParsedXml, parseDateTime } from '../xml.ts';
 
 /** xs:ID is an NCName; anything else (quotes, spaces, colons) cannot be a reference target. */
-export const NC_NAME = /^[\p{L}_][\p{L}\p{N}._\-\u00B7\u0300-\u036F\u203F\u2040]*$/u;
+export const NC_NAME = /^[\p{L}_][\p{L}\p{N}\p{M}._\-\u00B7\u203F\u2040]*$/u;
 
 export interface ResponseEnvelope {
   response: Element;
