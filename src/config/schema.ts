@@ -190,6 +190,11 @@ export const options = {
     doc: 'Clock skew tolerated when checking SAML NotBefore/NotOnOrAfter.',
     defaultText: '60',
   },
+  SAML_ACS_RATE_LIMIT_PER_MINUTE: {
+    schema: integer(1, 1_000_000).default(120),
+    doc: "How many SAML responses one client address may post to one configuration's ACS per minute on each instance; more are answered 429 `rate_limited` before any parsing, so a flood of forged responses costs almost nothing.",
+    defaultText: '120',
+  },
   SAML_DEFAULT_CONFIGURATION: {
     schema: z
       .string()

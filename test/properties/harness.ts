@@ -52,6 +52,8 @@ export async function startPropertyApp(engine: EngineName): Promise<PropertyApp>
     DRAWBRIDGE_ADMIN_KEY: ADMIN_KEY,
     BASE_URL: 'http://drawbridge.test',
     NODE_ENV: 'test',
+    // Property runs post hundreds of bodies to the ACS from one address; the limit has its own test.
+    SAML_ACS_RATE_LIMIT_PER_MINUTE: '1000000',
   });
   const store = createStore(db.handle);
   const app = await buildApp({

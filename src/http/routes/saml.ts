@@ -2,6 +2,7 @@
  * The SAML endpoints a browser and an IdP talk to, at Flagsmith's paths: SP metadata, the
  * SP-initiated login redirect, and the Assertion Consumer Service (HTTP-POST binding).
  */
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { endSession, startSession } from '../../credentials/sessions.ts';
 import { SamlError } from '../../saml/errors.ts';
@@ -116,6 +117,14 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
     '/api/v1/auth/saml/:name/response/',
     {
       bodyLimit: ACS_BODY_LIMIT,
+      config: {
+        rateLimit: {
+          max: ctx.config.SAML_ACS_RATE_LIMIT_PER_MINUTE,
+          timeWindow: 60_000,
+          keyGenerator: (request: FastifyRequest) =>
+            `saml-acs:${(request.params as { name?: string }).name ?? ''}:${request.ip}`,
+        },
+      },
       schema: {
         tags,
         summary: 'Assertion Consumer Service (HTTP-POST binding)',

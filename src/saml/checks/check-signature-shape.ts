@@ -75,8 +75,11 @@ function algorithmOf(el: Element): string {
   return attr(el, 'Algorithm') ?? '';
 }
 
-/** An allowlisted canonicalization, and the InclusiveNamespaces prefixes under its element. */
-function canonicalizationOf(el: Element, algorithm: string, policy: ValidationPolicy): string[] {
+/**
+ * An allowlisted canonicalization, and the InclusiveNamespaces prefixes under its element
+ * (`null` for the implicit c14n 1.0 that has no element).
+ */
+function canonicalizationOf(el: Element | null, algorithm: string, policy: ValidationPolicy): string[] {
   if (!CANONICALIZERS[algorithm] || !policy.canonicalizations.has(algorithm)) {
     throw new SamlError('saml_canonicalization_forbidden', 'The canonicalization method is not allowed', {
       algorithm: clip(algorithm),
@@ -84,7 +87,7 @@ function canonicalizationOf(el: Element, algorithm: string, policy: ValidationPo
   }
   const exclusive = algorithm === EXC_C14N || algorithm === EXC_C14N_WITH_COMMENTS;
   const prefixes: string[] = [];
-  for (const child of elementChildren(el)) {
+  for (const child of el ? elementChildren(el) : []) {
     if (!exclusive || child.namespaceURI !== EXC_C14N_NS || child.localName !== 'InclusiveNamespaces') {
       throw new SamlError('saml_transform_forbidden', 'Unexpected parameter of a canonicalization method', {
         element: clip(child.tagName),
@@ -123,14 +126,16 @@ function referenceTransforms(transforms: Element[], policy: ValidationPolicy) {
     });
   }
   const [first, second] = list as [Element, Element | undefined];
-  if (algorithmOf(first) !== ENVELOPED_SIGNATURE || elementChildren(first).length > 0) {
+  // The enveloped-signature transform takes no parameters, so any child is ignored, never read
+  // (xml-crypto's signer copies its InclusiveNamespaces element into every transform).
+  if (algorithmOf(first) !== ENVELOPED_SIGNATURE) {
     throw new SamlError('saml_transform_forbidden', 'The first transform must be enveloped-signature', {
       algorithm: clip(algorithmOf(first)),
     });
   }
   if (!second) {
     // XML-DSig §4.4.3.2: a node-set left after the transforms is converted with c14n 1.0.
-    return { canonicalization: C14N_10, inclusivePrefixes: canonicalizationOf(first, C14N_10, policy) };
+    return { canonicalization: C14N_10, inclusivePrefixes: canonicalizationOf(null, C14N_10, policy) };
   }
   const algorithm = algorithmOf(second);
   if (!CANONICALIZERS[algorithm]) {

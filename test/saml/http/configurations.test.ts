@@ -298,4 +298,26 @@ describe('SAML instance settings', () => {
       await none.close();
     }
   });
+
+  it('limits ACS posts per client address and configuration (429 rate_limited before any parsing)', async () => {
+    const t = await startTestApp('sqlite', { SAML_ACS_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const post = (name: string, ip: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/api/v1/auth/saml/${name}/response/`,
+          remoteAddress: ip,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          payload: 'SAMLResponse=bm90LXhtbA',
+        });
+      for (let i = 0; i < 3; i++) expect((await post('flooded', '203.0.113.7')).statusCode).not.toBe(429);
+      const limited = await post('flooded', '203.0.113.7');
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json().error.code).toBe('rate_limited');
+      expect((await post('flooded', '203.0.113.8')).statusCode).not.toBe(429);
+      expect((await post('other-configuration', '203.0.113.7')).statusCode).not.toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -24,11 +24,15 @@ import { IDP_B_KEY, SP_PREVIOUS_KEY } from './support/keys.ts';
 const NS_XENC = 'http://www.w3.org/2001/04/xmlenc#';
 const relaxed = settingsA({ requireSignedAssertion: false });
 /** A signed assertion, encrypted, in an unsigned Response (the common IdP layout). */
-const encryptedA = (o?: Parameters<typeof encryptAssertionIn>[1], parts: Parameters<typeof signedA>[0] = {}) =>
-  encryptAssertionIn(signedA(parts), o);
+const encryptedA = (
+  o?: Parameters<typeof encryptAssertionIn>[1],
+  parts: Parameters<typeof signedA>[0] = {},
+) => encryptAssertionIn(signedA(parts), o);
 /** ...and the Response signed over the EncryptedAssertion. */
-const encryptedRA = async (o?: Parameters<typeof encryptAssertionIn>[1], parts: Parameters<typeof signedA>[0] = {}) =>
-  sign(await encryptedA(o, parts), 'Response');
+const encryptedRA = async (
+  o?: Parameters<typeof encryptAssertionIn>[1],
+  parts: Parameters<typeof signedA>[0] = {},
+) => sign(await encryptedA(o, parts), 'Response');
 
 describe('XML Encryption of the assertion (SAML Core 2.3.4)', () => {
   for (const content of [ENC.aes128gcm, ENC.aes256gcm, ENC.aes128cbc, ENC.aes256cbc]) {
@@ -38,7 +42,9 @@ describe('XML Encryption of the assertion (SAML Core 2.3.4)', () => {
   }
 
   it('accepts XML Encryption 1.1 RSA-OAEP with a SHA-256 OAEP digest', async () => {
-    expect(validate(await encryptedA({ keyTransport: ENC.rsaOaep11, oaepDigest: 'sha256' })).nameId).toBe(ALICE.nameId);
+    expect(validate(await encryptedA({ keyTransport: ENC.rsaOaep11, oaepDigest: 'sha256' })).nameId).toBe(
+      ALICE.nameId,
+    );
   });
 
   it('decrypts with the previous SP key during a key rotation', async () => {
@@ -51,7 +57,12 @@ describe('XML Encryption of the assertion (SAML Core 2.3.4)', () => {
 
   it('refuses an assertion encrypted for a key the SP does not hold, and any encrypted one without SP keys', async () => {
     expectRefused(await encryptedA({ to: IDP_B_KEY }), 'saml_decryption_failed', { reason: 'decrypt' });
-    expectRefused(await encryptedA(), 'saml_decryption_failed', { reason: 'no_key' }, settingsA({ decryptionKeys: [] }));
+    expectRefused(
+      await encryptedA(),
+      'saml_decryption_failed',
+      { reason: 'no_key' },
+      settingsA({ decryptionKeys: [] }),
+    );
   });
 });
 
@@ -69,28 +80,45 @@ describe('S-ENC encrypted-assertion attacks (§1.11)', () => {
 
   it('S-ENC-3 refuses an attacker EncryptedAssertion swapped into a signed Response (verified before decrypting)', async () => {
     const signed = sign(buildResponse(), 'Response');
-    const evil = await encryptXml(buildAssertion({ nameIdXml: '<saml:NameID>admin@orga.test</saml:NameID>' }));
-    expectRefused(wrapEncrypted(signed, evil), 'saml_signature_invalid', { reason: 'digest_mismatch' }, relaxed);
+    const evil = await encryptXml(
+      buildAssertion({ nameIdXml: '<saml:NameID>admin@orga.test</saml:NameID>' }),
+    );
+    expectRefused(
+      wrapEncrypted(signed, evil),
+      'saml_signature_invalid',
+      { reason: 'digest_mismatch' },
+      relaxed,
+    );
   });
 
   it('S-ENC-3 refuses an EncryptedAssertion beside a signed plain assertion', async () => {
     const encrypted = await encryptedA();
     const plain = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(signedA({ assertionId: '_a2' }))![0];
-    expectRefused(encrypted.replace('</samlp:Response>', `${plain}</samlp:Response>`), 'saml_assertion_multiple');
+    expectRefused(
+      encrypted.replace('</samlp:Response>', `${plain}</samlp:Response>`),
+      'saml_assertion_multiple',
+    );
   });
 
   it('S-ENC-4 refuses an EncryptedAssertion decrypting to two assertions, or to one holding another', async () => {
     const two = buildAssertion() + buildAssertion({ assertionId: '_a2' });
     const twoRoots = sign(wrapEncrypted(buildResponse(), await encryptXml(two)), 'Response');
     expectRefused(twoRoots, 'saml_decryption_failed', { reason: 'plaintext' }, relaxed);
-    const nested = buildAssertion().replace('<saml:AuthnStatement', `<saml:Advice>${buildAssertion({ assertionId: '_a2' })}</saml:Advice><saml:AuthnStatement`);
+    const nested = buildAssertion().replace(
+      '<saml:AuthnStatement',
+      `<saml:Advice>${buildAssertion({ assertionId: '_a2' })}</saml:Advice><saml:AuthnStatement`,
+    );
     const withAdvice = sign(wrapEncrypted(buildResponse(), await encryptXml(nested)), 'Response');
     expectRefused(withAdvice, 'saml_assertion_multiple', { count: 2 }, relaxed);
   });
 
   it('S-ENC-5 refuses RSA PKCS#1 v1.5 key transport and 3DES content before any private-key operation', async () => {
-    expectRefused(await encryptedA({ keyTransport: ENC.rsa15 }), 'saml_encryption_algorithm_forbidden', { algorithm: ENC.rsa15 });
-    expectRefused(await encryptedA({ content: ENC.tripleDes }), 'saml_encryption_algorithm_forbidden', { algorithm: ENC.tripleDes });
+    expectRefused(await encryptedA({ keyTransport: ENC.rsa15 }), 'saml_encryption_algorithm_forbidden', {
+      algorithm: ENC.rsa15,
+    });
+    expectRefused(await encryptedA({ content: ENC.tripleDes }), 'saml_encryption_algorithm_forbidden', {
+      algorithm: ENC.tripleDes,
+    });
   });
 
   it('S-ENC-5 answers one code for a tampered CBC ciphertext and for a well-formed but unauthenticated plaintext (no oracle)', async () => {
@@ -122,14 +150,19 @@ describe('S-ENC encrypted-assertion attacks (§1.11)', () => {
     const sibling = wrapEncrypted(buildResponse(), data, serialize(key));
     expect(validate(sibling).nameId).toBe(ALICE.nameId);
     // The same key placed outside the EncryptedAssertion is never looked up.
-    const outside = wrapEncrypted(buildResponse({ beforeAssertion: `<samlp:Extensions>${serialize(key)}</samlp:Extensions>` }), data);
+    const outside = wrapEncrypted(
+      buildResponse({ beforeAssertion: `<samlp:Extensions>${serialize(key)}</samlp:Extensions>` }),
+      data,
+    );
     expectRefused(outside, 'saml_decryption_failed', { reason: 'no_encrypted_key' });
   });
 
   it('S-ENC-7 refuses an EncryptedData without EncryptionMethod, and an EncryptedAssertion without any key', async () => {
     const noMethod = mutate(await encryptedA(), (doc) => {
       const data = one(doc, NS_XENC, 'EncryptedData');
-      const method = Array.from(data.childNodes).find((n) => (n as { localName?: string }).localName === 'EncryptionMethod')!;
+      const method = Array.from(data.childNodes).find(
+        (n) => (n as { localName?: string }).localName === 'EncryptionMethod',
+      )!;
       data.removeChild(method);
     });
     expectRefused(noMethod, 'saml_decryption_failed', { reason: 'encryption_method' });
@@ -148,7 +181,9 @@ describe('S-ENC encrypted-assertion attacks (§1.11)', () => {
 
   it('S-ENC-9 runs every assertion check on the decrypted assertion (wrong audience)', async () => {
     const parts = { audiences: ['https://other-sp.test'] };
-    expectRefused(await encryptedRA(undefined, parts), 'saml_audience_mismatch', { got: ['https://other-sp.test'] });
+    expectRefused(await encryptedRA(undefined, parts), 'saml_audience_mismatch', {
+      got: ['https://other-sp.test'],
+    });
     // Without a Response signature the reason is only in the detail (uniform code, S-ENC-5).
     expectRefused(await encryptedA(undefined, parts), 'saml_decryption_failed', {
       reason: 'masked',
@@ -158,7 +193,9 @@ describe('S-ENC encrypted-assertion attacks (§1.11)', () => {
 
   it('S-ENC-9 checks the signature inside the encryption: an edited assertion is refused', async () => {
     const edited = mutate(signedA(), (doc) => setText(one(doc, NS_ASSERTION, 'NameID'), 'admin@orga.test'));
-    expectRefused(sign(await encryptAssertionIn(edited), 'Response'), 'saml_signature_invalid', { reason: 'digest_mismatch' });
+    expectRefused(sign(await encryptAssertionIn(edited), 'Response'), 'saml_signature_invalid', {
+      reason: 'digest_mismatch',
+    });
   });
 
   it('refuses a decrypted assertion whose ID repeats an ID of the carrying Response', async () => {

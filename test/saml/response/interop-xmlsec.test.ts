@@ -16,9 +16,14 @@ const RESPONSE_SIGNATURE = `/*[local-name()='Response']/*[local-name()='Signatur
 
 /** A Response whose assertion (and optionally the Response) carries an xmlsec1 signature template. */
 function templated(c14n: string = ALG.excC14n, method: string = ALG.rsaSha256, response = false): string {
-  const assertion = buildAssertion().replace('</saml:Issuer>', `</saml:Issuer>${signatureTemplate('_a1', c14n, method)}`);
+  const assertion = buildAssertion().replace(
+    '</saml:Issuer>',
+    `</saml:Issuer>${signatureTemplate('_a1', c14n, method)}`,
+  );
   const xml = buildResponse({}, assertion);
-  return response ? xml.replace('</saml:Issuer>', `</saml:Issuer>${signatureTemplate('_r1', c14n, method)}`) : xml;
+  return response
+    ? xml.replace('</saml:Issuer>', `</saml:Issuer>${signatureTemplate('_r1', c14n, method)}`)
+    : xml;
 }
 
 describe('Interop: signed by xmlsec1', () => {
@@ -33,7 +38,11 @@ describe('Interop: signed by xmlsec1', () => {
   });
 
   it('accepts RA signed by xmlsec1 (assertion first, then the Response over it)', () => {
-    const assertionSigned = xmlsecSign(templated(ALG.excC14n, ALG.rsaSha256, true), IDP_A_KEY, ASSERTION_SIGNATURE);
+    const assertionSigned = xmlsecSign(
+      templated(ALG.excC14n, ALG.rsaSha256, true),
+      IDP_A_KEY,
+      ASSERTION_SIGNATURE,
+    );
     const xml = xmlsecSign(assertionSigned, IDP_A_KEY, RESPONSE_SIGNATURE);
     expect(validate(xml)).toEqual({ ...ALICE, encrypted: false });
   });
@@ -46,7 +55,10 @@ describe('Interop: signed by xmlsec1', () => {
   });
 
   it('refuses an xmlsec1-signed assertion edited afterwards', () => {
-    const xml = xmlsecSign(templated(), IDP_A_KEY, ASSERTION_SIGNATURE).replace('>alice@orga.test</saml:NameID>', '>admin@orga.test</saml:NameID>');
+    const xml = xmlsecSign(templated(), IDP_A_KEY, ASSERTION_SIGNATURE).replace(
+      '>alice@orga.test</saml:NameID>',
+      '>admin@orga.test</saml:NameID>',
+    );
     expectRefused(xml, 'saml_signature_invalid', { reason: 'digest_mismatch' });
   });
 });
@@ -54,7 +66,10 @@ describe('Interop: signed by xmlsec1', () => {
 describe('Interop: encrypted by xmlsec1', () => {
   const signedThenEncrypted = (content: string, sessionKey: string) => {
     const signed = xmlsecSign(templated(), IDP_A_KEY, ASSERTION_SIGNATURE);
-    const wrapped = signed.replace(/<saml:Assertion[\s\S]*<\/saml:Assertion>/, (a) => `<saml:EncryptedAssertion xmlns:saml="${NS_ASSERTION}">${a}</saml:EncryptedAssertion>`);
+    const wrapped = signed.replace(
+      /<saml:Assertion[\s\S]*<\/saml:Assertion>/,
+      (a) => `<saml:EncryptedAssertion xmlns:saml="${NS_ASSERTION}">${a}</saml:EncryptedAssertion>`,
+    );
     return xmlsecEncryptAssertion(wrapped, SP_KEY, content, sessionKey);
   };
 

@@ -5,8 +5,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Element } from '@xmldom/xmldom';
-import { ExclusiveCanonicalization } from 'xml-crypto';
 import { describe, expect, it } from 'vitest';
+import { ExclusiveCanonicalization } from 'xml-crypto';
 import {
   ALG,
   assertionOf,
@@ -63,7 +63,9 @@ describe('XML-DSig / SAML Core 5.4: signature presence and coverage (§1.1)', ()
   });
 
   it('S-SIG-5 refuses an assertion changed after signing, even inside a validly re-signed Response', () => {
-    const assertionSigned = mutate(sign(buildResponse(), 'Assertion'), (doc) => setText(nameIdOf(doc), 'admin@orga.test'));
+    const assertionSigned = mutate(sign(buildResponse(), 'Assertion'), (doc) =>
+      setText(nameIdOf(doc), 'admin@orga.test'),
+    );
     expectRefused(sign(assertionSigned, 'Response'), 'saml_signature_invalid', {
       reason: 'digest_mismatch',
       signedElement: 'Assertion',
@@ -78,13 +80,17 @@ describe('XML-DSig / SAML Core 5.4: signature presence and coverage (§1.1)', ()
 
   it('S-SIG-7 refuses a Reference URI that points to another element (the Response, or an unknown ID)', () => {
     for (const uri of ['#_r1', '#_other']) {
-      const xml = editAssertionSignedInfo(signedA(), (si) => one(si, NS_DSIG, 'Reference').setAttribute('URI', uri));
+      const xml = editAssertionSignedInfo(signedA(), (si) =>
+        one(si, NS_DSIG, 'Reference').setAttribute('URI', uri),
+      );
       expectRefused(xml, 'saml_signature_invalid', { reason: 'reference_uri', uri });
     }
   });
 
   it('S-SIG-8 refuses an empty Reference URI (whole document), stricter than python3-saml', () => {
-    const xml = editAssertionSignedInfo(signedA(), (si) => one(si, NS_DSIG, 'Reference').setAttribute('URI', ''));
+    const xml = editAssertionSignedInfo(signedA(), (si) =>
+      one(si, NS_DSIG, 'Reference').setAttribute('URI', ''),
+    );
     expectRefused(xml, 'saml_signature_invalid', { reason: 'reference_uri' });
   });
 
@@ -112,7 +118,12 @@ describe('XML-DSig / SAML Core 5.4: signature presence and coverage (§1.1)', ()
   it('S-SIG-11 refuses a validly signed reference with a third transform (assertion and Response)', () => {
     const transforms = [ALG.enveloped, ALG.excC14n, ALG.excC14n];
     expectRefused(signedA({}, { transforms }), 'saml_transform_forbidden', { count: 3 });
-    expectRefused(signedR({}, { transforms }), 'saml_transform_forbidden', { count: 3 }, settingsA({ requireSignedAssertion: false }));
+    expectRefused(
+      signedR({}, { transforms }),
+      'saml_transform_forbidden',
+      { count: 3 },
+      settingsA({ requireSignedAssertion: false }),
+    );
   });
 
   it('S-SIG-12 refuses a signature without SignedInfo', () => {
@@ -127,7 +138,10 @@ describe('XML-DSig / SAML Core 5.4: signature presence and coverage (§1.1)', ()
     const status =
       '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Requester"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:RequestDenied"/></samlp:StatusCode><samlp:StatusMessage>no</samlp:StatusMessage></samlp:Status>';
     expectRefused(signedRA({ statusXml: status }), 'saml_status_not_success', {
-      statusCodes: ['urn:oasis:names:tc:SAML:2.0:status:Requester', 'urn:oasis:names:tc:SAML:2.0:status:RequestDenied'],
+      statusCodes: [
+        'urn:oasis:names:tc:SAML:2.0:status:Requester',
+        'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
+      ],
       statusMessage: 'no',
     });
   });
@@ -138,19 +152,55 @@ describe('XML-DSig / SAML Core 5.4: signature presence and coverage (§1.1)', ()
   });
 
   it('accepts c14n 1.0 (inclusive) as SignedInfo method and transform, and as the implicit final c14n', () => {
-    expect(validate(signedRA({}, { canonicalization: ALG.c14n, transforms: [ALG.enveloped, ALG.c14n] })).nameId).toBe(ALICE.nameId);
+    expect(
+      validate(signedRA({}, { canonicalization: ALG.c14n, transforms: [ALG.enveloped, ALG.c14n] })).nameId,
+    ).toBe(ALICE.nameId);
     expect(validate(signedA({}, { transforms: [ALG.enveloped] })).nameId).toBe(ALICE.nameId);
   });
 
   it('refuses c14n 1.0 when the configuration allows exclusive c14n only', () => {
     const settings = settingsA({ allowedCanonicalizations: [ALG.excC14n] });
-    expectRefused(signedA({}, { transforms: [ALG.enveloped] }), 'saml_canonicalization_forbidden', { algorithm: ALG.c14n }, settings);
-    expectRefused(signedA({}, { canonicalization: ALG.c14n }), 'saml_canonicalization_forbidden', undefined, settings);
+    expectRefused(
+      signedA({}, { transforms: [ALG.enveloped] }),
+      'saml_canonicalization_forbidden',
+      { algorithm: ALG.c14n },
+      settings,
+    );
+    expectRefused(
+      signedA({}, { canonicalization: ALG.c14n }),
+      'saml_canonicalization_forbidden',
+      undefined,
+      settings,
+    );
   });
 
   it('refuses a reference without the enveloped-signature transform, or with it second', () => {
     expectRefused(signedA({}, { transforms: [ALG.excC14n] }), 'saml_transform_forbidden');
     expectRefused(signedA({}, { transforms: [ALG.excC14n, ALG.enveloped] }), 'saml_transform_forbidden');
+  });
+
+  it('honours an InclusiveNamespaces prefix declared only on an ancestor (Okta style), without disturbing RA', () => {
+    const xs =
+      'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+    const typed = buildResponse({ attributes: [['role', ['member']]] })
+      .replace('<samlp:Response ', `<samlp:Response ${xs} `)
+      .replace('<saml:AttributeValue>', '<saml:AttributeValue xsi:type="xs:string">');
+    const assertionSigned = sign(typed, 'Assertion', { inclusivePrefixes: ['xs'] });
+    // The digest covers xmlns:xs on the assertion, which only the ancestor declares.
+    expect(validate(assertionSigned).attributes.role).toEqual(['member']);
+    const withoutPrefixList = mutate(assertionSigned, (doc) => {
+      const list = one(
+        assertionSignature(doc),
+        'http://www.w3.org/2001/10/xml-exc-c14n#',
+        'InclusiveNamespaces',
+      );
+      list.parentNode!.removeChild(list);
+      resign(assertionSignature(doc));
+    });
+    expectRefused(withoutPrefixList, 'saml_signature_invalid', { reason: 'digest_mismatch' });
+    expect(validate(sign(assertionSigned, 'Response', { inclusivePrefixes: ['xs'] })).nameId).toBe(
+      ALICE.nameId,
+    );
   });
 
   it('accepts RSA-SHA512', () => {
@@ -162,7 +212,9 @@ describe('XML-DSig SignedInfo and digest manipulation (§1.4)', () => {
   const evilDigest = (xml: string) =>
     mutate(xml, (doc) => {
       setText(nameIdOf(doc), 'admin@orga.test');
-      const digest = createHash('sha256').update(excC14nWithoutSignature(assertionOf(doc))).digest('base64');
+      const digest = createHash('sha256')
+        .update(excC14nWithoutSignature(assertionOf(doc)))
+        .digest('base64');
       doc.documentElement!.setAttribute('data-evil-digest', digest);
     });
 
@@ -207,7 +259,10 @@ describe('XML-DSig SignedInfo and digest manipulation (§1.4)', () => {
     const digest = /data-evil-digest="([^"]+)"/.exec(evil)![1]!;
     const xml = evil
       .replace(/ data-evil-digest="[^"]+"/, '')
-      .replace('<samlp:Status>', `<samlp:Extensions><ds:DigestValue xmlns:ds="${NS_DSIG}">${digest}</ds:DigestValue></samlp:Extensions><samlp:Status>`);
+      .replace(
+        '<samlp:Status>',
+        `<samlp:Extensions><ds:DigestValue xmlns:ds="${NS_DSIG}">${digest}</ds:DigestValue></samlp:Extensions><samlp:Status>`,
+      );
     expectRefused(xml, 'saml_signature_invalid', { reason: 'digest_mismatch' });
   });
 
@@ -261,24 +316,39 @@ describe('Keys, certificates and algorithms (§1.7)', () => {
   it('S-KEY-4 refuses HMAC-SHA1 keyed with the IdP certificate PEM (key confusion)', () => {
     const xml = signedA({}, { hmac: true, signatureAlgorithm: ALG.hmacSha1 });
     // The vector is a genuine HMAC over SignedInfo: the refusal is the allowlist, not a bad value.
-    const signedInfo = new ExclusiveCanonicalization().process(one(parse(xml), NS_DSIG, 'SignedInfo') as never, {});
-    expect(/<ds:SignatureValue>([^<]+)</.exec(xml)![1]).toBe(createHmac('sha1', IDP_A_KEY.certPem).update(signedInfo).digest('base64'));
+    const signedInfo = new ExclusiveCanonicalization().process(
+      one(parse(xml), NS_DSIG, 'SignedInfo') as never,
+      {},
+    );
+    expect(/<ds:SignatureValue>([^<]+)</.exec(xml)![1]).toBe(
+      createHmac('sha1', IDP_A_KEY.certPem).update(signedInfo).digest('base64'),
+    );
     expectRefused(xml, 'saml_signature_algorithm_forbidden', { algorithm: ALG.hmacSha1 });
   });
 
   it('S-KEY-5 refuses RSA-SHA1 and a SHA-1 digest unless allowSha1, then accepts them', () => {
     const sha1 = signedRA({}, { signatureAlgorithm: ALG.rsaSha1, digestAlgorithm: ALG.sha1 });
     expectRefused(sha1, 'saml_signature_algorithm_forbidden', { algorithm: ALG.rsaSha1 });
-    expectRefused(signedA({}, { digestAlgorithm: ALG.sha1 }), 'saml_signature_algorithm_forbidden', { algorithm: ALG.sha1 });
+    expectRefused(signedA({}, { digestAlgorithm: ALG.sha1 }), 'saml_signature_algorithm_forbidden', {
+      algorithm: ALG.sha1,
+    });
     expect(validate(sha1, settingsA({ allowSha1: true })).nameId).toBe(ALICE.nameId);
   });
 
   it('S-KEY-6 refuses rsa-md5, rsa-sha224, an empty and a missing SignatureMethod', () => {
-    for (const algorithm of ['http://www.w3.org/2001/04/xmldsig-more#rsa-md5', 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha224', '']) {
-      const xml = editAssertionSignedInfo(signedA(), (si) => one(si, NS_DSIG, 'SignatureMethod').setAttribute('Algorithm', algorithm));
+    for (const algorithm of [
+      'http://www.w3.org/2001/04/xmldsig-more#rsa-md5',
+      'http://www.w3.org/2001/04/xmldsig-more#rsa-sha224',
+      '',
+    ]) {
+      const xml = editAssertionSignedInfo(signedA(), (si) =>
+        one(si, NS_DSIG, 'SignatureMethod').setAttribute('Algorithm', algorithm),
+      );
       expectRefused(xml, 'saml_signature_algorithm_forbidden', { algorithm });
     }
-    const missing = editAssertionSignedInfo(signedA(), (si) => si.removeChild(one(si, NS_DSIG, 'SignatureMethod')));
+    const missing = editAssertionSignedInfo(signedA(), (si) =>
+      si.removeChild(one(si, NS_DSIG, 'SignatureMethod')),
+    );
     expectRefused(missing, 'saml_signature_invalid', { reason: 'SignatureMethod_count' });
   });
 
@@ -293,12 +363,14 @@ describe('Keys, certificates and algorithms (§1.7)', () => {
         transform.setAttribute('Algorithm', 'http://www.w3.org/TR/1999/REC-xslt-19991116');
         const doc = transform.ownerDocument!;
         const stylesheet = doc.createElementNS('http://www.w3.org/1999/XSL/Transform', 'xsl:stylesheet');
-        const valueOf = doc.createElementNS('http://www.w3.org/1999/XSL/Transform', 'xsl:value-of');
-        valueOf.setAttribute('select', `document('http://127.0.0.1:${port}/x')`);
-        stylesheet.appendChild(valueOf);
+        const xslValueOf = doc.createElementNS('http://www.w3.org/1999/XSL/Transform', 'xsl:value-of');
+        xslValueOf.setAttribute('select', `document('http://127.0.0.1:${port}/x')`);
+        stylesheet.appendChild(xslValueOf);
         transform.appendChild(stylesheet);
       });
-      expectRefused(xml, 'saml_transform_forbidden', { algorithm: 'http://www.w3.org/TR/1999/REC-xslt-19991116' });
+      expectRefused(xml, 'saml_transform_forbidden', {
+        algorithm: 'http://www.w3.org/TR/1999/REC-xslt-19991116',
+      });
       await new Promise((resolve) => setImmediate(resolve));
       expect(connections).toBe(0);
     } finally {
@@ -311,13 +383,17 @@ describe('Keys, certificates and algorithms (§1.7)', () => {
       const transform = one(si, NS_DSIG, 'Transform', 1);
       transform.setAttribute('Algorithm', 'http://www.w3.org/TR/1999/REC-xpath-19991116');
       const xpath = transform.ownerDocument!.createElementNS(NS_DSIG, 'ds:XPath');
-      xpath.appendChild(transform.ownerDocument!.createTextNode('not(ancestor-or-self::saml:AttributeStatement)'));
+      xpath.appendChild(
+        transform.ownerDocument!.createTextNode('not(ancestor-or-self::saml:AttributeStatement)'),
+      );
       transform.appendChild(xpath);
     });
     expectRefused(xml, 'saml_transform_forbidden');
   });
 
   it('S-KEY-12 refuses RSA-PSS (sha256-rsa-MGF1): not on the allowlist, a deliberate decision', () => {
-    expectRefused(signedA({}, { signatureAlgorithm: ALG.rsaPss }), 'saml_signature_algorithm_forbidden', { algorithm: ALG.rsaPss });
+    expectRefused(signedA({}, { signatureAlgorithm: ALG.rsaPss }), 'saml_signature_algorithm_forbidden', {
+      algorithm: ALG.rsaPss,
+    });
   });
 });

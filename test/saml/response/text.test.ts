@@ -16,7 +16,9 @@ describe('S-TXT text-node differentials (§1.5)', () => {
     const injected = signed.replace('>admin@orga.test.evil.test<', '>admin@orga.test<!---->.evil.test<');
     expect(injected).not.toBe(signed);
     expect(validate(injected).nameId).toBe('admin@orga.test.evil.test');
-    expect(validate(signed.replace('>admin@orga', '><!-- x -->admin@orga')).nameId).toBe('admin@orga.test.evil.test');
+    expect(validate(signed.replace('>admin@orga', '><!-- x -->admin@orga')).nameId).toBe(
+      'admin@orga.test.evil.test',
+    );
   });
 
   it('S-TXT-2 a comment injected into an AttributeValue gives the full value', () => {
@@ -42,12 +44,17 @@ describe('S-TXT text-node differentials (§1.5)', () => {
   it('S-TXT-5 character and entity references decode the same for digest and reader', () => {
     const signed = signedA({ nameIdXml: nameId('a&amp;b@orga.test') });
     expect(validate(signed).nameId).toBe('a&b@orga.test');
-    expect(validate(signed.replace('a&amp;b@orga.test', 'a&#38;b&#64;orga.test')).nameId).toBe('a&b@orga.test');
+    expect(validate(signed.replace('a&amp;b@orga.test', 'a&#38;b&#64;orga.test')).nameId).toBe(
+      'a&b@orga.test',
+    );
     expectRefused(signed.replace('a&amp;b@orga.test', 'a&amp;b@orga.test&nbsp;'), 'saml_xml_malformed');
   });
 
   it('S-TXT-6 refuses #WithComments in SignedInfo or a Reference unless the configuration allows it', () => {
-    const signed = signedA({}, { canonicalization: ALG.excC14nComments, transforms: [ALG.enveloped, ALG.excC14nComments] });
+    const signed = signedA(
+      {},
+      { canonicalization: ALG.excC14nComments, transforms: [ALG.enveloped, ALG.excC14nComments] },
+    );
     expectRefused(signed, 'saml_canonicalization_forbidden', { algorithm: ALG.excC14nComments });
     expect(validate(signed, withComments).nameId).toBe('alice@orga.test');
     const transformOnly = signedA({}, { transforms: [ALG.enveloped, ALG.excC14nComments] });
@@ -70,7 +77,9 @@ describe('S-TXT text-node differentials (§1.5)', () => {
     const signed = signedA({}, { canonicalization: ALG.excC14nComments });
     const commented = signed.replace('<ds:SignatureMethod', '<!-- added --><ds:SignatureMethod');
     expectRefused(commented, 'saml_signature_invalid', { reason: 'signature_value' }, withComments);
-    expect(validate(signedA().replace('<ds:SignatureMethod', '<!-- ok --><ds:SignatureMethod')).nameId).toBe('alice@orga.test');
+    expect(validate(signedA().replace('<ds:SignatureMethod', '<!-- ok --><ds:SignatureMethod')).nameId).toBe(
+      'alice@orga.test',
+    );
   });
 
   it('S-TXT-7 (documented policy) returns the NameID verbatim: no trimming, no case folding, no homoglyph mapping', () => {

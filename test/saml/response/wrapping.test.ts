@@ -34,7 +34,11 @@ const removeSignature = (el: Element) => {
 };
 
 /** Refused with `code`: stronger than the never-as-attacker minimum bar (attacks.md §0.3). */
-function refusedNeverAsAttacker(xml: string, code: Parameters<typeof expectRefused>[1], settings = settingsA()) {
+function refusedNeverAsAttacker(
+  xml: string,
+  code: Parameters<typeof expectRefused>[1],
+  settings = settingsA(),
+) {
   expectRefused(xml, code, undefined, settings);
 }
 
@@ -154,7 +158,10 @@ describe('S-XSW-1..8: the eight classic signature-wrapping variants', () => {
 
 describe('S-WRAP further wrapping, injection and selection attacks (§1.3)', () => {
   it('S-WRAP-1 refuses an extra unsigned evil assertion appended after the signed one (CVE-2022-41912)', () => {
-    const extra = buildAssertion({ assertionId: '_a1_attack', nameIdXml: '<saml:NameID>admin@orga.test</saml:NameID>' });
+    const extra = buildAssertion({
+      assertionId: '_a1_attack',
+      nameIdXml: '<saml:NameID>admin@orga.test</saml:NameID>',
+    });
     refusedNeverAsAttacker(signedA({ afterAssertion: extra }), 'saml_assertion_multiple');
   });
 
@@ -177,7 +184,9 @@ describe('S-WRAP further wrapping, injection and selection attacks (§1.3)', () 
         const response = doc.documentElement!;
         const copy = clone(signatureOf(response));
         const object = doc.createElementNS(NS_DSIG, 'ds:Object');
-        const forged = parse(buildAssertion({ assertionId: '_forged', nameIdXml: '<saml:NameID>admin@orga.test</saml:NameID>' }));
+        const forged = parse(
+          buildAssertion({ assertionId: '_forged', nameIdXml: '<saml:NameID>admin@orga.test</saml:NameID>' }),
+        );
         object.appendChild(doc.importNode(forged.documentElement!, true));
         copy.appendChild(object);
         response.appendChild(copy);
@@ -213,7 +222,13 @@ describe('S-WRAP further wrapping, injection and selection attacks (§1.3)', () 
   });
 
   it('S-WRAP-5 accepts an Advice without assertions and never reads it', () => {
-    const xml = sign(buildResponse().replace('<saml:AuthnStatement', '<saml:Advice><saml:AssertionIDRef>_x</saml:AssertionIDRef></saml:Advice><saml:AuthnStatement'), 'Assertion');
+    const xml = sign(
+      buildResponse().replace(
+        '<saml:AuthnStatement',
+        '<saml:Advice><saml:AssertionIDRef>_x</saml:AssertionIDRef></saml:Advice><saml:AuthnStatement',
+      ),
+      'Assertion',
+    );
     expect(validate(xml).nameId).toBe(ALICE.nameId);
   });
 
@@ -231,8 +246,15 @@ describe('S-WRAP further wrapping, injection and selection attacks (§1.3)', () 
   });
 
   it('S-WRAP-8 refuses an unsigned assertion riding beside a signed Response (signed content = consumed content)', () => {
-    const rider = buildAssertion({ assertionId: '_rider', nameIdXml: '<saml:NameID>admin@orga.test</saml:NameID>' });
-    refusedNeverAsAttacker(signedR().replace('</samlp:Response>', `${rider}</samlp:Response>`), 'saml_assertion_multiple', relaxed);
+    const rider = buildAssertion({
+      assertionId: '_rider',
+      nameIdXml: '<saml:NameID>admin@orga.test</saml:NameID>',
+    });
+    refusedNeverAsAttacker(
+      signedR().replace('</samlp:Response>', `${rider}</samlp:Response>`),
+      'saml_assertion_multiple',
+      relaxed,
+    );
   });
 
   it('S-WRAP-8 the assertion read is the one digested: an evil in-place edit of a signed assertion fails its digest', () => {
@@ -249,12 +271,14 @@ describe('S-WRAP further wrapping, injection and selection attacks (§1.3)', () 
   it('S-WRAP-10 refuses an element carrying the signed ID as Id, id or wsu:Id', () => {
     const wsu = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
     for (const attribute of ['Id="_a1"', 'id="_a1"', `xmlns:wsu="${wsu}" wsu:Id="_a1"`]) {
-      const xml = signedA({ beforeAssertion: `<samlp:Extensions><x xmlns="urn:evil" ${attribute}/></samlp:Extensions>` });
+      const xml = signedA({
+        beforeAssertion: `<samlp:Extensions><x xmlns="urn:evil" ${attribute}/></samlp:Extensions>`,
+      });
       expectRefused(xml, 'saml_id_duplicate', { id: '_a1' });
     }
   });
 
-  it("S-WRAP-11 refuses an ID with quotes (XPath injection into the reference lookup)", () => {
+  it('S-WRAP-11 refuses an ID with quotes (XPath injection into the reference lookup)', () => {
     const injected = `x' or '1'='1`;
     const viaUri = mutate(signedA(), (doc) => {
       const signature = signatureOf(assertionOf(doc));
@@ -272,8 +296,9 @@ describe('S-WRAP further wrapping, injection and selection attacks (§1.3)', () 
   });
 
   it('S-SEM-24 refuses two assertions each validly signed by the IdP', () => {
-    const second = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(signedA({ assertionId: '_a2', nameIdXml: '<saml:NameID>bob@orga.test</saml:NameID>' }))![0];
+    const second = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(
+      signedA({ assertionId: '_a2', nameIdXml: '<saml:NameID>bob@orga.test</saml:NameID>' }),
+    )![0];
     expectRefused(signedA({ afterAssertion: second }), 'saml_assertion_multiple', { count: 2 });
   });
-
 });

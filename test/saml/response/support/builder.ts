@@ -176,6 +176,8 @@ export interface SignOptions {
   transforms?: string[];
   /** Lets xml-crypto sign with HMAC (S-KEY-4), keyed with `key.certPem`. */
   hmac?: boolean;
+  /** InclusiveNamespaces PrefixList of the reference's exclusive c14n transform. */
+  inclusivePrefixes?: string[];
   /** Where the signature goes: after the Issuer (default, as the schema orders it) or last (Auth0). */
   placement?: 'afterIssuer' | 'last';
 }
@@ -199,6 +201,7 @@ export function sign(xml: string, target: 'Assertion' | 'Response', o: SignOptio
     xpath: XPATH[target],
     digestAlgorithm: o.digestAlgorithm ?? ALG.sha256,
     transforms: o.transforms ?? [ALG.enveloped, ALG.excC14n],
+    ...(o.inclusivePrefixes ? { inclusiveNamespacesPrefixList: o.inclusivePrefixes } : {}),
   });
   const doc = parse(xml);
   const element = target === 'Response' ? doc.documentElement! : one(doc, NS_ASSERTION, 'Assertion');
@@ -222,8 +225,13 @@ export const signedR = (parts: Partial<Parts> = {}, o?: SignOptions) =>
 export const signedRA = (parts: Partial<Parts> = {}, o?: SignOptions) =>
   sign(sign(buildResponse(parts), 'Assertion', o), 'Response', o);
 
+/** Parses test XML; any parse problem throws (quietly: xmldom would log it to the console). */
 export function parse(xml: string): Document {
-  return new DOMParser().parseFromString(xml, 'text/xml');
+  return new DOMParser({
+    onError: (level, message) => {
+      if (level !== 'warning') throw new Error(message);
+    },
+  }).parseFromString(xml, 'text/xml');
 }
 
 export function serialize(doc: Document | Element): string {
