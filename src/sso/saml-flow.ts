@@ -11,12 +11,7 @@ import { sha256Hex } from '../credentials/tokens.ts';
 import type { ExternalIdentity } from '../identity/external-identity.ts';
 import { type SignInResult, signIn } from '../identity/sign-in.ts';
 import { profileFromAssertion, type SamlProfile } from '../saml/profile.ts';
-import { buildSpMetadata } from '../saml/sp-metadata.ts';
-import {
-  DEFAULT_CANONICALIZATIONS,
-  type ValidatedAssertion,
-  validateResponse,
-} from '../saml/validate-response.ts';
+import type { ValidatedAssertion } from '../saml/validate-response.ts';
 import type { SamlConfiguration } from '../store/repositories/saml-configurations.ts';
 import type { Store } from '../store/store.ts';
 import { SsoFlowError } from './errors.ts';

@@ -51,7 +51,10 @@ function outcome(res: Awaited<ReturnType<typeof post>>): 'session' | 'refused' {
 
 beforeAll(async () => {
   // The ACS rate limit would answer most of these 429 before the validator saw them.
-  t = await startTestApp('sqlite', { BASE_URL: 'https://sp.test', SAML_ACS_RATE_LIMIT_PER_MINUTE: '1000000' });
+  t = await startTestApp('sqlite', {
+    BASE_URL: 'https://sp.test',
+    SAML_ACS_RATE_LIMIT_PER_MINUTE: '1000000',
+  });
   const org = await createOrganisation(t);
   const res = await t.app.inject({
     method: 'POST',
