@@ -15,13 +15,15 @@
  * validator no more than a valid one. Loopback only, about 1–1.5 minutes, every child process
  * stopped at the end, on error and on Ctrl-C. `--help` lists the options.
  */
-import { randomBytes, sign as rsaSign, verify as rsaVerify, X509Certificate } from 'node:crypto';
+
 import { execFileSync } from 'node:child_process';
+import { randomBytes, sign as rsaSign, verify as rsaVerify, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
@@ -62,6 +64,7 @@ import {
   largeSignedResponse,
   malformed,
   type ResponseSpec,
+  VALID_MINUTES,
   withBadDigest,
   withBadSignatureValue,
 } from './saml/responses.ts';
@@ -72,11 +75,22 @@ const ROUNDS = 3;
 /** Distinct users of the bench IdP; each logs in twice during the warm-up (created, then returning). */
 const USERS = 100;
 const WARMUP_REQUESTS = 2 * USERS;
+/** Discarded ACS logins right before each timed ACS round (the server sat idle meanwhile). */
+const REWARM_REQUESTS = 60;
 const CLOCK_SKEW_SECONDS = 60;
 /** Distinct responses the in-process contenders cycle through. */
 const IN_PROCESS_SET = 64;
 const LARGE_RESPONSE_BYTES = 300 * 1024;
 const BACKGROUND_WARN_PCT = 10;
+/**
+ * The server's settings besides bench/lib/server-process.ts's. All the load comes from one
+ * loopback address, which the per-client ACS rate limit (SAML_ACS_RATE_LIMIT_PER_MINUTE, 120 by
+ * default) would stop after two seconds: it is raised out of the way (the limiter still runs).
+ */
+const SERVER_ENV = {
+  DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS: 'true',
+  SAML_ACS_RATE_LIMIT_PER_MINUTE: '1000000',
+};
 const DOC_PATH = join(REPO_ROOT, 'docs/performance.md');
 const COMMAND = [
   'npm run bench:saml',
@@ -88,10 +102,11 @@ const { values: args } = parseArgs({
     write: { type: 'boolean', default: process.env.BENCH_WRITE === '1' },
     strict: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
-    responses: { type: 'string', default: '1500' },
+    responses: { type: 'string', default: '1800' },
     concurrency: { type: 'string', default: '8' },
     'round-seconds': { type: 'string', default: '1.5' },
     'wait-quiet': { type: 'string', default: '0' },
+    'server-node-options': { type: 'string', default: '' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -103,18 +118,24 @@ if (args.help) {
   --strict             exit 1 when the goal (ACS ≥ ${GOAL.acsOverPolis}× Polis) is missed
   --profile            afterwards, run the ACS once more under node --cpu-prof and summarise
                        where the server's time goes (not part of the measured numbers)
-  --responses N        responses pre-signed for the ACS (default 1500; each is POSTed once)
+  --responses N        responses pre-signed for the ACS (default 1800; each is POSTed once)
   --concurrency N      concurrent ACS requests (default 8)
   --round-seconds S    length of one timed round (default 1.5; ${ROUNDS} rounds per contender)
-  --wait-quiet N       before each round, wait until other processes are idle, at most N s in all`);
+  --wait-quiet N       before each round, wait until other processes are idle, at most N s in all
+                       (0 to 300; default 0: never wait)
+  --server-node-options="…"  Node.js options for the server (note the =), e.g. npm start's
+                       --server-node-options="--max-semi-space-size=2 --v8-pool-size=2"
+                       (default: none, as bench:core)`);
   process.exit(0);
 }
 
 const N_RESPONSES = Number(args.responses);
+const SERVER_NODE_OPTIONS = args['server-node-options'].split(/\s+/).filter((o) => o !== '');
 const CONCURRENCY = Number(args.concurrency);
 const ROUND_SECONDS = Number(args['round-seconds']);
-if (!Number.isInteger(N_RESPONSES) || N_RESPONSES < WARMUP_REQUESTS + 3 * 100) {
-  throw new Error(`--responses: expected a whole number ≥ ${WARMUP_REQUESTS + 300}`);
+const MIN_RESPONSES = WARMUP_REQUESTS + ROUNDS * (REWARM_REQUESTS + 100);
+if (!Number.isInteger(N_RESPONSES) || N_RESPONSES < MIN_RESPONSES) {
+  throw new Error(`--responses: expected a whole number ≥ ${MIN_RESPONSES}`);
 }
 if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1) throw new Error('--concurrency: expected ≥ 1');
 if (!(ROUND_SECONDS > 0 && ROUND_SECONDS <= 5)) throw new Error('--round-seconds: expected 0 < S ≤ 5');
@@ -125,9 +146,7 @@ const cleanups: Array<() => Promise<void>> = [];
 async function cleanUp(): Promise<void> {
   killAllNow();
   while (cleanups.length > 0) {
-    await cleanups
-      .pop()!()
-      .catch((err: unknown) => console.error(`cleanup failed: ${String(err)}`));
+    await cleanups.pop()!().catch((err: unknown) => console.error(`cleanup failed: ${String(err)}`));
   }
 }
 process.on('exit', killAllNow);
@@ -154,7 +173,10 @@ async function backgroundCpuPct(ms = 1_000): Promise<number> {
 }
 
 const quiet = { budgetMs: Number(args['wait-quiet']) * 1000, waitedMs: 0, gaveUp: false };
-if (!(quiet.budgetMs >= 0)) throw new Error('--wait-quiet: expected a number of seconds');
+// The signed responses must still be valid at the end (responses.ts VALID_MINUTES).
+if (!(quiet.budgetMs >= 0 && quiet.budgetMs <= 300_000)) {
+  throw new Error('--wait-quiet: expected 0 to 300 seconds');
+}
 
 async function waitForQuiet(): Promise<void> {
   if (quiet.waitedMs >= quiet.budgetMs) return;
@@ -228,6 +250,15 @@ function validatorSettings(setup: SamlSetup): ResponseValidationSettings {
   };
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function refusalOf(response: string, settings: ResponseValidationSettings): SamlError {
   try {
     validateResponse(response, settings, Date.now());
@@ -249,7 +280,9 @@ function refusing(
   const once = (i: number) => {
     const e = refusalOf(responses[i % responses.length]!, settings);
     if (e.code !== code || (reason !== undefined && e.detail?.reason !== reason)) {
-      throw new Error(`${name}: refused with ${e.code} ${JSON.stringify(e.detail)}, expected ${code} ${reason}`);
+      throw new Error(
+        `${name}: refused with ${e.code} ${JSON.stringify(e.detail)}, expected ${code} ${reason}`,
+      );
     }
   };
   const label = reason ? `${code} (${reason})` : code;
@@ -286,7 +319,7 @@ async function contenders(
   const bodies = v.pool.map(formBody);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   cleanups.push(async () => agent.destroy());
-  const perRound = Math.floor((bodies.length - WARMUP_REQUESTS) / ROUNDS);
+  const perRound = Math.floor((bodies.length - WARMUP_REQUESTS) / ROUNDS) - REWARM_REQUESTS;
   let cursor = 0;
   const post = async (count: number, seconds: number) => {
     const r = await postAll(
@@ -297,7 +330,14 @@ async function contenders(
       CONCURRENCY,
       agent,
       `${server.url}/`,
-    );
+    ).catch((err: Error) => {
+      throw alive(server.pid)
+        ? err
+        : new Error(
+            `the server process ${server.pid} is gone (${err.message}); was it killed from outside? ` +
+              `Its last output:\n${server.logTail()}`,
+          );
+    });
     cursor = r.next;
     acsHealth.requests += r.requests;
     acsHealth.failures += r.failures;
@@ -316,6 +356,7 @@ async function contenders(
       const r = await post(WARMUP_REQUESTS, 120);
       if (r.requests !== WARMUP_REQUESTS) throw new Error('ACS warm-up did not finish');
     },
+    beforeRound: async () => void (await post(REWARM_REQUESTS, 30)),
     run: async () => {
       const r = await post(perRound, ROUND_SECONDS);
       return { ops: r.requests, seconds: r.seconds };
@@ -417,11 +458,19 @@ async function contenders(
 
 // ---------------------------------------------------------------- profile
 
+interface SqlStat {
+  sql: string;
+  calls: number;
+  ms: number;
+}
+
 interface AcsProfile {
   file: string;
   requests: number;
   seconds: number;
   summary: ProfileSummary;
+  /** Time inside node:sqlite by statement during the window (bench/saml/sqlite-timing.ts). */
+  sql: SqlStat[];
 }
 
 /**
@@ -432,9 +481,16 @@ interface AcsProfile {
  */
 async function profileAcs(first: { url: string }, v: Vectors): Promise<AcsProfile> {
   const dir = mkdtempSync(join(os.tmpdir(), 'drawbridge-saml-profile-'));
+  const sqlFile = join(dir, 'sqlite-timing.json');
   const server = await startServer({
-    env: { DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS: 'true', BASE_URL: first.url },
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    env: { ...SERVER_ENV, BASE_URL: first.url, SQLITE_TIMING_FILE: sqlFile },
+    nodeArgs: [
+      ...SERVER_NODE_OPTIONS,
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+      '--import',
+      pathToFileURL(join(REPO_ROOT, 'bench/saml/sqlite-timing.ts')).href,
+    ],
   });
   cleanups.push(server.stop);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -448,6 +504,8 @@ async function profileAcs(first: { url: string }, v: Vectors): Promise<AcsProfil
       return r;
     };
     await send(0, WARMUP_REQUESTS, 120);
+    process.kill(server.pid, 'SIGUSR2'); // sqlite-timing.ts: start counting
+    await sleep(50);
     const fromUs = Number(process.hrtime.bigint() / 1000n);
     const r = await send(WARMUP_REQUESTS, bodies.length, 4);
     const toUs = Number(process.hrtime.bigint() / 1000n);
@@ -455,11 +513,13 @@ async function profileAcs(first: { url: string }, v: Vectors): Promise<AcsProfil
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no .cpuprofile in ${dir}`);
     const path = join(dir, file);
+    const sql = (JSON.parse(readFileSync(sqlFile, 'utf8')) as SqlStat[]).sort((a, b) => b.ms - a.ms);
     return {
       file: path,
       requests: r.requests,
       seconds: r.seconds,
       summary: summariseProfile(path, REPO_ROOT, { fromUs, toUs }),
+      sql,
     };
   } finally {
     agent.destroy();
@@ -539,18 +599,26 @@ function ratios(r: Results): Ratio[] {
       goal: `≥ ${GOAL.acsOverPolis}× (aim ${GOAL.aim}×)`,
       pass: acsOverPolis >= GOAL.acsOverPolis,
     },
-    { name: 'Drawbridge validator / node-saml', value: medianRate(r.validator) / medianRate(r.nodeSaml), goal: '' },
-    { name: 'Drawbridge ACS / node-saml (validation only)', value: medianRate(r.acs) / medianRate(r.nodeSaml), goal: '' },
+    {
+      name: 'Drawbridge validator / node-saml',
+      value: medianRate(r.validator) / medianRate(r.nodeSaml),
+      goal: '',
+    },
+    {
+      name: 'Drawbridge ACS / node-saml (validation only)',
+      value: medianRate(r.acs) / medianRate(r.nodeSaml),
+      goal: '',
+    },
     { name: 'Drawbridge validator / Polis', value: medianRate(r.validator) / medianRate(r.polis), goal: '' },
   ];
 }
 
-function ratioRows(r: Results): Row[] {
+function ratioRows(r: Results, markdown = false): Row[] {
   return ratios(r).map((x) => [
     x.name,
     ratio(x.value),
     x.goal,
-    x.pass === undefined ? '' : x.pass ? 'PASS' : 'MISS',
+    x.pass === undefined ? '' : x.pass ? 'PASS' : markdown ? '**MISS**' : 'MISS',
   ]);
 }
 
@@ -562,14 +630,38 @@ function forgedRows(r: Results): Row[] {
   ];
 }
 
-function profileRows(p: ProfileSummary, which: 'functions' | 'components' | 'ownInclusive', n: number): Row[] {
+function profileRows(
+  p: ProfileSummary,
+  which: 'functions' | 'components' | 'ownInclusive',
+  n: number,
+): Row[] {
   return p[which].slice(0, n).map((s) => [s.name, `${s.pct.toFixed(1)}%`]);
 }
+
+function sqlRows(p: AcsProfile, n: number): Row[] {
+  const total = p.sql.reduce((t, s) => t + s.ms, 0);
+  const rows = p.sql
+    .slice(0, n)
+    .map((s) => [
+      s.sql.length > 90 ? `${s.sql.slice(0, 87)}...` : s.sql,
+      (s.calls / p.requests).toFixed(2),
+      fmtUs((s.ms * 1000) / p.requests),
+      `${((s.ms / total) * 100).toFixed(0)}%`,
+    ]);
+  const calls = p.sql.reduce((t, s) => t + s.calls, 0);
+  rows.push(['all statements', (calls / p.requests).toFixed(1), fmtUs((total * 1000) / p.requests), '100%']);
+  return rows;
+}
+
+const SQL_HEADERS = ['SQL statement (node:sqlite)', '>calls/login', '>µs/login', '>share'];
 
 function describeServerCode(): string {
   try {
     const git = (...a: string[]) =>
-      execFileSync('git', ['-C', REPO_ROOT, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      execFileSync('git', ['-C', REPO_ROOT, ...a], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     const dirty = git('status', '--porcelain', '--', 'src') !== '';
     return `this checkout, commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in src/' : ''}`;
   } catch {
@@ -606,6 +698,10 @@ function machineRows(backgroundPct: number, sizeBytes: number): Row[] {
       `Okta-like, ${(sizeBytes / 1024).toFixed(1)} KiB of XML, Response and Assertion signed (RSA-2048, SHA-256, exc-c14n, KeyInfo certificate), 8 attributes, 7 groups`,
     ],
     ['ACS load', `${CONCURRENCY} concurrent keep-alive connections, node:http, each response POSTed once`],
+    [
+      'Server Node.js options',
+      SERVER_NODE_OPTIONS.length > 0 ? SERVER_NODE_OPTIONS.join(' ') : 'none (`node src/main.ts`)',
+    ],
     ['Other load before the run', `${fmt.pct(backgroundPct)} of one core (1 s sample)`],
     ...(quiet.budgetMs > 0
       ? [
@@ -624,23 +720,25 @@ function sharedCoresNote(): string {
     `The machine has ${os.availableParallelism()} cores: during (a) the load generator (this process) shares them with ` +
     'the server, so (a) is a lower bound for the server alone; "server CPU µs/login" is the figure least ' +
     'disturbed by that. (b)–(d) run one at a time on one thread of this process. "other CPU" is what ' +
-    'every other process on the machine used during the rounds (percent of one core, median of the rounds).'
+    'every other process on the machine used during the rounds (percent of one core, median of the rounds). ' +
+    'Because (a) needs two busy processes and (b)–(d) one, other load on the machine slows (a) more than the ' +
+    'in-process contenders: compare ratios from quiet runs (low "other CPU") only.'
   );
 }
 
 function methodText(r: Results): string {
-  const acsRound = Math.floor((N_RESPONSES - WARMUP_REQUESTS) / ROUNDS);
+  const acsRound = Math.floor((N_RESPONSES - WARMUP_REQUESTS) / ROUNDS) - REWARM_REQUESTS;
   return [
-    `- **Test vectors**: ${N_RESPONSES} unsolicited Okta-like responses built with the response tests' builder (test/saml/response/support/builder.ts) and signed with xml-crypto before anything is timed (on worker threads): each with its own Response ID, Assertion ID and SessionIndex, Destination/Recipient/Audience exactly the configuration's ACS URL and SP entity ID, valid for 5 minutes. ${USERS} users; a user's successive responses leave out a different one of the four groups that exist in Drawbridge, so every returning login adds one SSO group membership and removes another.`,
-    `- **(a) Drawbridge ACS**: \`node src/main.ts\` on a fresh SQLite DATA_DIR and a loopback port; an organisation, four groups with externalIds, and a SAML configuration (IdP metadata with the test IdP's certificate, \`allowIdpInitiated: true\`, \`requireSignedAssertion: true\`) created through the admin API. Every response is POSTed once as \`SAMLResponse=…\` to \`/api/v1/auth/saml/acme-okta/response/\`; every answer must be a 303 to the configuration's return URL with a session cookie, or the run fails. That is the whole login: validation, replay-cache claim, user lookup and update, group sync, session, login trace. A warm-up of ${WARMUP_REQUESTS} logins (each user created, then one returning login) is discarded; each timed round sends up to ${acsRound} responses for at most ${ROUND_SECONDS} s.`,
+    `- **Test vectors**: ${N_RESPONSES} unsolicited Okta-like responses built with the response tests' builder (test/saml/response/support/builder.ts) and signed with xml-crypto before anything is timed (on worker threads): each with its own Response ID, Assertion ID and SessionIndex, Destination/Recipient/Audience exactly the configuration's ACS URL and SP entity ID, valid for ${VALID_MINUTES} minutes. ${USERS} users; a user's successive responses leave out a different one of the four groups that exist in Drawbridge, so every returning login adds one SSO group membership and removes another.`,
+    `- **(a) Drawbridge ACS**: \`node src/main.ts\` on a fresh SQLite DATA_DIR and a loopback port (as bench:core starts it, without \`npm start\`'s memory flags), with \`SAML_ACS_RATE_LIMIT_PER_MINUTE=1000000\` since all the load comes from one address (the limiter still runs); an organisation, four groups with externalIds, and a SAML configuration (IdP metadata with the test IdP's certificate, \`allowIdpInitiated: true\`, \`requireSignedAssertion: true\`) created through the admin API. Every response is POSTed once as \`SAMLResponse=…\` to \`/api/v1/auth/saml/acme-okta/response/\`; every answer must be a 303 to the configuration's return URL with a session cookie, or the run fails. That is the whole login: validation, replay-cache claim, user lookup and update, group sync, session, login trace. A warm-up of ${WARMUP_REQUESTS} logins (each user created, then one returning login) is discarded; each timed round is preceded by ${REWARM_REQUESTS} discarded logins (the server sat idle while the other contenders ran) and sends up to ${acsRound} responses for at most ${ROUND_SECONDS} s.`,
     `- **(b) node-saml**: \`new SAML({ audience, idpIssuer, idpCert, callbackUrl, wantAssertionsSigned: true, wantAuthnResponseSigned: true, validateInResponseTo: 'never', acceptedClockSkewMs: ${CLOCK_SKEW_SECONDS * 1000} })\`, \`validatePostResponseAsync({ SAMLResponse })\`; validation and profile extraction only (node-saml has no storage). It does not check Destination or Recipient.`,
-    '- **(c) Ory Polis**: `controllers({ db: { engine: \'mem\' }, idpEnabled: true, samlAudience: <SP entity ID>, noAnalytics: true, certs })`, one SAML connection from the same IdP metadata, `oauthController.samlResponse({ SAMLResponse })` without RelayState (the IdP-initiated flow): connection lookup, validation, profile mapping, authorization code stored in memory; the answer must be a redirect with a `code`. Polis does not check Destination or Recipient and keeps no replay cache.',
+    "- **(c) Ory Polis**: `controllers({ db: { engine: 'mem' }, idpEnabled: true, samlAudience: <SP entity ID>, noAnalytics: true, certs })`, one SAML connection from the same IdP metadata, `oauthController.samlResponse({ SAMLResponse })` without RelayState (the IdP-initiated flow): connection lookup, validation, profile mapping, authorization code stored in memory; the answer must be a redirect with a `code`. Polis does not check Destination or Recipient and keeps no replay cache.",
     `- **(d)** Drawbridge's \`validateResponse\` (src/saml/validate-response.ts) with the settings the ACS passes for this configuration; xml-crypto \`SignedXml.checkSignature\` of both signatures of a response with the configured certificate (\`getCertFromKeyInfo: () => null\`), the Signature nodes found beforehand (each call parses the document again, as xml-crypto does); an @xmldom/xmldom 0.9 \`DOMParser\` parse; one \`crypto.verify('sha256', …)\` of a 32-byte value with the IdP's RSA-2048 public key (a response needs two). The in-process contenders cycle through ${IN_PROCESS_SET} distinct responses.`,
     `- **Timing**: every contender gets one untimed warm-up (which also checks its answers), then ${ROUNDS} timed rounds of ${ROUND_SECONDS} s; the rounds are interleaved (round 1 of every contender, then round 2, then round 3), so drift in the machine's load hits all of them alike. ops/s is the median of the rounds; µs/op is its inverse.`,
     `- **Forged and malformed**: \`validateResponse\` on (i) the valid response with one character of the Response's SignatureValue changed, (ii) the NameID edited after signing (the assertion's digest no longer matches), (iii) the response cut off at 60% (not well-formed), (iv) a validly signed response grown to ${(r.largeBytes / 1024).toFixed(0)} KiB with extra group values (over the 256 KiB default limit). Each must be refused with the code shown; "cost vs valid" is its µs per call divided by a valid response's.`,
     ...(r.profile
       ? [
-          `- **Profile** (\`--profile\`): after the measurement, a second server is started under \`node --cpu-prof\` with the first one's BASE_URL and a fresh database, gets the same warm-up and then ${r.profile.seconds.toFixed(1)} s of the same ACS load; only the samples of that window are summarised (self time per function and per package, and inclusive time of Drawbridge's own functions). The profiler slows the server down, so these are shares, not rates.`,
+          `- **Profile** (\`--profile\`): after the measurement, a second server is started under \`node --cpu-prof\` with the first one's BASE_URL and a fresh database, gets the same warm-up and then ${r.profile.seconds.toFixed(1)} s of the same ACS load; only the samples of that window are summarised (self time per function and per package, and inclusive time of Drawbridge's own functions). A CPU profile shows the time inside SQLite as one native call, so that server also preloads bench/saml/sqlite-timing.ts (\`--import\`), which times every node:sqlite statement call by SQL text over the same window; with WAL and synchronous=FULL a commit includes its fsync. The profiler slows the server down, so these are shares, not rates.`,
         ]
       : []),
   ].join('\n');
@@ -651,7 +749,9 @@ function printReport(r: Results): void {
   out.push(textTable(['Machine', ''], r.machine), '', sharedCoresNote(), '');
   out.push(textTable(MAIN_HEADERS, mainRows(r)), '');
   out.push(textTable(['Ratio', '>Measured', 'Goal', 'Result'], ratioRows(r)), '');
-  out.push('A forged or malformed response must cost no more than a valid one (Drawbridge validateResponse):');
+  out.push(
+    'A forged or malformed response must cost no more than a valid one (Drawbridge validateResponse):',
+  );
   out.push(textTable(['Response', 'Refused with', '>µs/call', '>cost vs valid'], forgedRows(r)), '');
   if (r.profile) {
     const p = r.profile;
@@ -663,6 +763,9 @@ function printReport(r: Results): void {
       textTable(['Self time by package / directory', '>share'], profileRows(p.summary, 'components', 14)),
       '',
       textTable(['Drawbridge functions, inclusive', '>share'], profileRows(p.summary, 'ownInclusive', 20)),
+      '',
+      `Time inside SQLite by statement (wall time per login; the profile's wall time per login was ${fmtUs((p.seconds * 1e6) / p.requests)} µs):`,
+      textTable(SQL_HEADERS, sqlRows(p, 15)),
       '',
     );
   }
@@ -676,7 +779,7 @@ function markdownOf(r: Results): string {
     '',
     `Measured on ${r.date} with \`${COMMAND}\` (bench/saml.ts). This section is rewritten by that command.`,
     '',
-    markdownTable(['Ratio', '>Measured', 'Goal', 'Result'], ratioRows(r)),
+    markdownTable(['Ratio', '>Measured', 'Goal', 'Result'], ratioRows(r, true)),
     '',
     markdownTable(MAIN_HEADERS, mainRows(r)),
     '',
@@ -694,11 +797,24 @@ function markdownOf(r: Results): string {
           '',
           `### Where the ACS server's time goes (\`--profile\`, ${p.requests} logins)`,
           '',
-          markdownTable(['Self time by package / directory', '>share'], profileRows(p.summary, 'components', 10)),
+          markdownTable(
+            ['Self time by package / directory', '>share'],
+            profileRows(p.summary, 'components', 10),
+          ),
           '',
-          markdownTable(['Self time by function (top 12)', '>share'], profileRows(p.summary, 'functions', 12)),
+          markdownTable(
+            ['Self time by function (top 12)', '>share'],
+            profileRows(p.summary, 'functions', 12),
+          ),
           '',
-          markdownTable(['Drawbridge functions, inclusive (top 12)', '>share'], profileRows(p.summary, 'ownInclusive', 12)),
+          markdownTable(
+            ['Drawbridge functions, inclusive (top 12)', '>share'],
+            profileRows(p.summary, 'ownInclusive', 12),
+          ),
+          '',
+          `Time inside SQLite by statement, per login (the profiled server took ${fmtUs((p.seconds * 1e6) / p.requests)} µs of wall time per login):`,
+          '',
+          markdownTable(SQL_HEADERS, sqlRows(p, 10)),
         ]
       : []),
     '',
@@ -717,7 +833,7 @@ async function main(): Promise<number> {
     progress(`warning: other processes are using ${fmt.pct(backgroundPct)} of a core; numbers will be noisy`);
   }
   await warmUpFetch();
-  const server = await startServer({ env: { DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS: 'true' } });
+  const server = await startServer({ env: SERVER_ENV, nodeArgs: SERVER_NODE_OPTIONS });
   cleanups.push(server.stop);
   const setup = await setUpSaml(server.url, IDP_A_KEY.certPem);
   progress(`server ready at ${server.url}; signing ${N_RESPONSES} responses (not timed)`);
@@ -744,7 +860,12 @@ async function main(): Promise<number> {
     progress(`round ${i}/${ROUNDS}: ${order.length} contenders × ${ROUND_SECONDS} s`);
     for (const x of order) {
       await waitForQuiet();
-      rounds.get(x)!.push(await measureRound(x));
+      try {
+        rounds.get(x)!.push(await measureRound(x));
+      } catch (err) {
+        if (x !== c.acs) throw err;
+        throw new Error(`${(err as Error).message}\n--- server output ---\n${server.logTail()}`);
+      }
     }
   }
   if (acsHealth.failures > 0) throw new Error(`ACS: ${acsHealth.failures} failed requests`);

@@ -21,6 +21,9 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+const TIMING_WRAPPER = 'bench/saml/sqlite-timing.ts';
+const SQLITE_NATIVE = 'node:sqlite statement execution (native, incl. fsync)';
+
 export interface Share {
   name: string;
   ms: number;
@@ -86,6 +89,9 @@ export function summariseProfile(
   const label = (node: ProfileNode) => {
     const { functionName, url, lineNumber } = node.callFrame;
     const path = pathOf(url, root);
+    // Native calls have no frame of their own: time inside SQLite shows as the self time of
+    // the timing wrapper that bench/saml/sqlite-timing.ts puts around each statement call.
+    if (path.endsWith(TIMING_WRAPPER)) return { path: 'node:sqlite', fn: SQLITE_NATIVE };
     return { path, fn: `${functionName || '(anonymous)'}${path ? ` ${path}:${lineNumber + 1}` : ''}` };
   };
   const functions = new Map<string, number>();
@@ -99,7 +105,7 @@ export function summariseProfile(
     busyUs += us;
     const { path, fn } = label(node);
     functions.set(fn, (functions.get(fn) ?? 0) + us);
-    const component = componentOf(path, functionName);
+    const component = path === 'node:sqlite' ? 'node:sqlite (native)' : componentOf(path, functionName);
     components.set(component, (components.get(component) ?? 0) + us);
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {

@@ -3,7 +3,7 @@
  * configuration (IdP-initiated allowed) created through the admin API of a running server, and
  * a closed-loop HTTP driver that POSTs each pre-signed response exactly once to the ACS.
  */
-import { Agent, request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { idpMetadata } from '../../test/saml/http/idp-fixture.ts';
 import { ADMIN_KEY } from '../lib/server-process.ts';

@@ -23,6 +23,8 @@ export interface Contender {
   name: string;
   /** One untimed run (JIT, caches, first logins). */
   warmUp(): Promise<void>;
+  /** Untimed, right before each timed run. */
+  beforeRound?(): Promise<void>;
   /** One timed run: the number of operations completed (every one checked). */
   run(): Promise<{ ops: number; seconds: number }>;
   /** The server process whose CPU time counts as the contender's, if any. */
@@ -35,6 +37,7 @@ export interface Measured {
 }
 
 export async function measureRound(c: Contender): Promise<Round> {
+  await c.beforeRound?.();
   const self0 = process.cpuUsage();
   const sys0 = systemBusyMs();
   const srv0 = c.serverPid === undefined ? 0 : cpuMs(c.serverPid);

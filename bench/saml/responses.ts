@@ -13,10 +13,10 @@ import {
   ALG,
   buildResponse,
   EMAIL_FORMAT,
+  mutate,
   NS_DSIG,
   one,
   type Parts,
-  mutate,
   setText,
   sign,
 } from '../../test/saml/response/support/builder.ts';
@@ -44,6 +44,8 @@ export interface ResponseSpec {
 }
 
 const MINUTE = 60_000;
+/** How long a response stays acceptable: the run, --wait-quiet included, must fit in it. */
+export const VALID_MINUTES = 10;
 const XS = 'http://www.w3.org/2001/XMLSchema';
 const XS_STRING_VALUE =
   '<saml:AttributeValue xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">';
@@ -86,9 +88,9 @@ export function unsignedResponse(target: Target, spec: ResponseSpec, now: number
     recipient: target.acsUrl,
     audiences: [target.spEntityId],
     nameIdXml: `<saml:NameID Format="${EMAIL_FORMAT}">${email}</saml:NameID>`,
-    scdNotOnOrAfter: now + 5 * MINUTE,
+    scdNotOnOrAfter: now + VALID_MINUTES * MINUTE,
     notBefore: now - 5 * MINUTE,
-    notOnOrAfter: now + 5 * MINUTE,
+    notOnOrAfter: now + VALID_MINUTES * MINUTE,
     authnXml: `<saml:AuthnStatement AuthnInstant="${new Date(now).toISOString()}" SessionIndex="${sessionIndex}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
     attributes,
   };
