@@ -115,8 +115,21 @@ async function syncGroups(
   return { added, removed };
 }
 
-export async function signIn(
+/** The rules in their own transaction. */
+export function signIn(
   store: Store,
+  identity: ExternalIdentity,
+  policy: SignInPolicy,
+): Promise<SignInResult> {
+  return store.transaction((tx) => signInWithin(tx, identity, policy));
+}
+
+/**
+ * The rules inside a transaction the caller owns, so that a protocol flow can make the whole
+ * login (request consumed, replay recorded, user synced, session, trace) one commit.
+ */
+export async function signInWithin(
+  tx: Repositories,
   identity: ExternalIdentity,
   policy: SignInPolicy,
 ): Promise<SignInResult> {
@@ -124,51 +137,48 @@ export async function signIn(
     throw new IdentityError('identity_subject_missing', 'The identity provider sent no subject');
   const orgId = identity.connection.organisationId;
   const now = Date.now();
-  return store.transaction(async (tx) => {
-    const { user, matchedBy } = await findOrCreateUser(tx, identity, now);
-    if (user.disabled) throw new IdentityError('identity_account_disabled', 'This account is disabled');
-    const memberships = await tx.memberships.listForUser(user.id);
-    if (policy.singleOrganisation && memberships.some((m) => m.organisationId !== orgId)) {
-      throw new IdentityError(
-        'identity_multiple_organisations',
-        'This person belongs to another organisation; an SSO user may belong to one organisation only',
-      );
-    }
-    const matched = await tx.groups.listByExternalIds(orgId, identity.groups ?? []);
-    const claimed = roleFromClaims(
-      identity.role,
-      matched.map((g) => g.role),
-      policy.roles,
+  const { user, matchedBy } = await findOrCreateUser(tx, identity, now);
+  if (user.disabled) throw new IdentityError('identity_account_disabled', 'This account is disabled');
+  const memberships = await tx.memberships.listForUser(user.id);
+  if (policy.singleOrganisation && memberships.some((m) => m.organisationId !== orgId)) {
+    throw new IdentityError(
+      'identity_multiple_organisations',
+      'This person belongs to another organisation; an SSO user may belong to one organisation only',
     );
-    const membership = memberships.find((m) => m.organisationId === orgId);
-    let role: string;
-    if (membership) {
-      role = claimed ?? membership.role;
-      if (role !== membership.role) await tx.memberships.setRole(user.id, orgId, role);
-    } else {
-      role = claimed ?? identity.connection.defaultRole;
-      await tx.memberships.add(user.id, orgId, role);
-      for (const g of await tx.groups.listDefaults(orgId)) {
-        if (!matched.some((m) => m.id === g.id)) await tx.groups.addMember(g.id, user.id, 'manual');
-      }
+  }
+  const matched = await tx.groups.listByExternalIds(orgId, identity.groups ?? []);
+  const claimed = roleFromClaims(
+    identity.role,
+    matched.map((g) => g.role),
+    policy.roles,
+  );
+  const membership = memberships.find((m) => m.organisationId === orgId);
+  let role: string;
+  if (membership) {
+    role = claimed ?? membership.role;
+    if (role !== membership.role) await tx.memberships.setRole(user.id, orgId, role);
+  } else {
+    role = claimed ?? identity.connection.defaultRole;
+    await tx.memberships.add(user.id, orgId, role);
+    for (const g of await tx.groups.listDefaults(orgId)) {
+      if (!matched.some((m) => m.id === g.id)) await tx.groups.addMember(g.id, user.id, 'manual');
     }
-    const { added, removed } = await syncGroups(tx, user.id, orgId, matched);
-    const names = {
-      ...(identity.firstName ? { firstName: identity.firstName } : {}),
-      ...(identity.lastName ? { lastName: identity.lastName } : {}),
-    };
-    const updated =
-      Object.keys(names).length > 0 &&
-      (names.firstName !== user.firstName || names.lastName !== user.lastName)
-        ? ((await tx.users.update(user.id, names)) ?? user)
-        : user;
-    return {
-      user: updated,
-      role,
-      created: matchedBy === 'created',
-      matchedBy,
-      groupsAdded: added,
-      groupsRemoved: removed,
-    };
-  });
+  }
+  const { added, removed } = await syncGroups(tx, user.id, orgId, matched);
+  const names = {
+    ...(identity.firstName ? { firstName: identity.firstName } : {}),
+    ...(identity.lastName ? { lastName: identity.lastName } : {}),
+  };
+  const updated =
+    Object.keys(names).length > 0 && (names.firstName !== user.firstName || names.lastName !== user.lastName)
+      ? ((await tx.users.update(user.id, names)) ?? user)
+      : user;
+  return {
+    user: updated,
+    role,
+    created: matchedBy === 'created',
+    matchedBy,
+    groupsAdded: added,
+    groupsRemoved: removed,
+  };
 }

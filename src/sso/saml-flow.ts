@@ -9,11 +9,11 @@ import type { Config } from '../config/schema.ts';
 import type { SecretBox } from '../credentials/secret-box.ts';
 import { sha256Hex } from '../credentials/tokens.ts';
 import type { ExternalIdentity } from '../identity/external-identity.ts';
-import { type SignInResult, signIn } from '../identity/sign-in.ts';
+import { type SignInResult, signInWithin } from '../identity/sign-in.ts';
 import { profileFromAssertion, type SamlProfile } from '../saml/profile.ts';
 import type { ValidatedAssertion } from '../saml/validate-response.ts';
 import type { SamlConfiguration } from '../store/repositories/saml-configurations.ts';
-import type { Store } from '../store/store.ts';
+import type { Repositories, Store } from '../store/store.ts';
 import { SsoFlowError } from './errors.ts';
 import { safeReturnUrl } from './return-path.ts';
 import { samlUrls } from './saml-urls.ts';
@@ -189,6 +189,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
 
   /** Pairs the response with the request it answers, exactly once, from the browser that asked. */
   async function pairWithRequest(
+    tx: Repositories,
     c: SamlConfiguration,
     assertion: ValidatedAssertion,
     input: AcsInput,
@@ -203,7 +204,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
       }
       return returnTarget(c, input.relayState);
     }
-    const pending = await store.pendingLogins.consume(assertion.inResponseTo, 'saml');
+    const pending = await tx.pendingLogins.consume(assertion.inResponseTo, 'saml');
     if (!pending)
       throw new SsoFlowError('saml_request_unknown', 'The response answers no request this service has open');
     if (pending.expiresAt <= now)
@@ -224,7 +225,17 @@ export function createSamlFlow(deps: SamlFlowDeps) {
     return pending.returnTo;
   }
 
-  async function finish(input: AcsInput, now = Date.now()): Promise<FinishedSamlLogin> {
+  /**
+   * Validates the response (outside any transaction: pure CPU work), then, in ONE transaction,
+   * consumes the request, records the assertion as used, applies the organisation rules and
+   * runs `complete` (the caller's session and trace): a login is one commit, and a refusal at
+   * any step writes nothing.
+   */
+  async function finish<T>(
+    input: AcsInput,
+    complete: (tx: Repositories, done: FinishedSamlLogin) => Promise<T>,
+    now = Date.now(),
+  ): Promise<{ done: FinishedSamlLogin; value: T }> {
     const c = usable(await configuration(input.name));
     const urls = samlUrls(config.BASE_URL, c.name, config.SAML_FORCE_SSL);
     const k = await keys();
@@ -245,12 +256,6 @@ export function createSamlFlow(deps: SamlFlowDeps) {
       },
       now,
     );
-    const returnTo = await pairWithRequest(c, assertion, input, now);
-    // One use per assertion across every instance, for as long as it could be accepted.
-    const until = assertion.notOnOrAfter + config.SAML_CLOCK_SKEW_SECONDS * 1000;
-    if (!(await store.replayCache.claim(`saml:${c.id}:${assertion.assertionId}`, until, now))) {
-      throw new SsoFlowError('saml_replay_detected', 'This assertion was already used');
-    }
     const profile = profileFromAssertion(assertion, c.attributeMappings);
     const identity: ExternalIdentity = {
       connection: {
@@ -271,11 +276,20 @@ export function createSamlFlow(deps: SamlFlowDeps) {
       groups: profile.groups,
       role: profile.role,
     };
-    const result = await signIn(store, identity, {
-      roles: config.ROLES,
-      singleOrganisation: config.SSO_SINGLE_ORGANISATION,
+    // One use per assertion across every instance, for as long as it could be accepted.
+    const until = assertion.notOnOrAfter + config.SAML_CLOCK_SKEW_SECONDS * 1000;
+    return store.transaction(async (tx) => {
+      const returnTo = await pairWithRequest(tx, c, assertion, input, now);
+      if (!(await tx.replayCache.claim(`saml:${c.id}:${assertion.assertionId}`, until, now))) {
+        throw new SsoFlowError('saml_replay_detected', 'This assertion was already used');
+      }
+      const result = await signInWithin(tx, identity, {
+        roles: config.ROLES,
+        singleOrganisation: config.SSO_SINGLE_ORGANISATION,
+      });
+      const done = { configuration: c, assertion, profile, result, returnTo };
+      return { done, value: await complete(tx, done) };
     });
-    return { configuration: c, assertion, profile, result, returnTo };
   }
 
   /** Drops the cached keys (after a rotation on this instance). */

@@ -137,41 +137,47 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
       const { name } = request.params;
       const { SAMLResponse, RelayState } = request.body;
       try {
-        const done = await flow.finish({
-          name,
-          samlResponse: SAMLResponse,
-          relayState: RelayState ?? null,
-          bindingFor: (requestId) => request.cookies[bindingCookieName(requestId)],
-        });
         const previous = request.cookies[ctx.config.SESSION_COOKIE_NAME];
-        if (previous) await endSession(ctx.store, previous);
-        const session = await startSession(ctx.store, ctx.sessionPolicy, {
-          userId: done.result.user.id,
-          method: `saml:${name}`,
-          ip: request.ip,
-          userAgent: request.headers['user-agent'] ?? null,
-        });
-        await ctx.store.loginTraces.record({
-          organisationId: done.configuration.organisationId,
-          protocol: 'saml',
-          configuration: name,
-          outcome: 'success',
-          code: null,
-          message: null,
-          email: done.result.user.email,
-          userId: done.result.user.id,
-          ip: request.ip,
-          detail: {
-            issuer: done.assertion.issuer,
-            assertionId: done.assertion.assertionId,
-            inResponseTo: done.assertion.inResponseTo,
-            matchedBy: done.result.matchedBy,
-            role: done.result.role,
-            groupsAdded: done.result.groupsAdded,
-            groupsRemoved: done.result.groupsRemoved,
-            notes: done.profile.notes,
+        const { done, value: session } = await flow.finish(
+          {
+            name,
+            samlResponse: SAMLResponse,
+            relayState: RelayState ?? null,
+            bindingFor: (requestId) => request.cookies[bindingCookieName(requestId)],
           },
-        });
+          // In the login's transaction: a new session id (the old one ended: no fixation) and the trace.
+          async (tx, done) => {
+            if (previous) await endSession(tx, previous);
+            const started = await startSession(tx, ctx.sessionPolicy, {
+              userId: done.result.user.id,
+              method: `saml:${name}`,
+              ip: request.ip,
+              userAgent: request.headers['user-agent'] ?? null,
+            });
+            await tx.loginTraces.record({
+              organisationId: done.configuration.organisationId,
+              protocol: 'saml',
+              configuration: name,
+              outcome: 'success',
+              code: null,
+              message: null,
+              email: done.result.user.email,
+              userId: done.result.user.id,
+              ip: request.ip,
+              detail: {
+                issuer: done.assertion.issuer,
+                assertionId: done.assertion.assertionId,
+                inResponseTo: done.assertion.inResponseTo,
+                matchedBy: done.result.matchedBy,
+                role: done.result.role,
+                groupsAdded: done.result.groupsAdded,
+                groupsRemoved: done.result.groupsRemoved,
+                notes: done.profile.notes,
+              },
+            });
+            return started;
+          },
+        );
         ctx.metrics.logins.inc({ protocol: 'saml', outcome: 'success', code: 'ok' });
         if (done.assertion.inResponseTo)
           reply.clearCookie(bindingCookieName(done.assertion.inResponseTo), { path: BINDING_PATH });
