@@ -364,7 +364,7 @@ async function contenders(
   };
 
   // (b) node-saml.
-  const ns = nodeSaml(target, CLOCK_SKEW_SECONDS);
+  const ns = await nodeSaml(target, CLOCK_SKEW_SECONDS);
   const nodeSamlC: Contender = {
     name: 'node-saml validatePostResponseAsync',
     warmUp: async () => void (await loopAsync((i) => ns(inProcess[i % inProcess.length]!), 0.5)),

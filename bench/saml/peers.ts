@@ -7,11 +7,51 @@
  *  - Ory Polis (@boxyhq/saml-jackson) `oauthController.samlResponse`, the IdP-initiated flow,
  *    on its in-memory engine (validation, profile mapping, authorization code stored).
  */
-import { controllers, type SAMLJackson } from '@boxyhq/saml-jackson';
-import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { idpMetadata } from '../../test/saml/http/idp-fixture.ts';
 import type { TestIdentity } from '../../test/saml/response/support/keys.ts';
 import { IDP_ENTITY_ID, IDP_SSO_URL } from './responses.ts';
+
+// The peers live in bench/peers (installed by `npm run bench:saml`), not in the project's
+// dependencies; only the few calls used here are typed.
+interface NodeSamlModule {
+  SAML: new (
+    options: Record<string, unknown>,
+  ) => {
+    validatePostResponseAsync(body: {
+      SAMLResponse: string;
+    }): Promise<{ profile: { nameID?: string } | null }>;
+  };
+  ValidateInResponseTo: { never: unknown };
+}
+
+interface JacksonModule {
+  controllers(options: Record<string, unknown>): Promise<{
+    connectionAPIController: { createSAMLConnection(connection: Record<string, unknown>): Promise<unknown> };
+    oauthController: {
+      samlResponse(body: {
+        SAMLResponse: string;
+        RelayState: string;
+      }): Promise<{ error?: string; redirect_url?: string }>;
+    };
+    close(): Promise<void>;
+  }>;
+}
+
+const peersRequire = createRequire(new URL('../peers/package.json', import.meta.url));
+
+async function loadPeer<T>(name: string): Promise<T> {
+  let entry: string;
+  try {
+    entry = peersRequire.resolve(name);
+  } catch {
+    throw new Error(`${name} is not installed: run \`npm run bench:saml\` (it installs bench/peers first)`);
+  }
+  // Both are CommonJS: their exports are on the namespace or, when Node cannot list them, on default.
+  const loaded = (await import(pathToFileURL(entry).href)) as Record<string, unknown> & { default?: object };
+  return { ...(loaded.default ?? {}), ...loaded } as T;
+}
 
 export interface PeerTarget {
   spEntityId: string;
@@ -22,7 +62,8 @@ export interface PeerTarget {
 export type Check = (samlResponseBase64: string) => Promise<void>;
 
 /** node-saml: both signatures required, audience checked, unsolicited responses accepted. */
-export function nodeSaml(t: PeerTarget, clockSkewSeconds: number): Check {
+export async function nodeSaml(t: PeerTarget, clockSkewSeconds: number): Promise<Check> {
+  const { SAML, ValidateInResponseTo } = await loadPeer<NodeSamlModule>('@node-saml/node-saml');
   const saml = new SAML({
     callbackUrl: t.acsUrl,
     issuer: t.spEntityId,
@@ -49,7 +90,8 @@ export interface Polis {
 export async function polis(t: PeerTarget, spKey: { certificatePem: string; privateKeyPem: string }) {
   const silent = () => {};
   const acs = new URL(t.acsUrl);
-  const jackson: SAMLJackson = await controllers({
+  const { controllers } = await loadPeer<JacksonModule>('@boxyhq/saml-jackson');
+  const jackson = await controllers({
     externalUrl: acs.origin,
     samlPath: acs.pathname,
     samlAudience: t.spEntityId,
