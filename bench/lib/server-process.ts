@@ -106,7 +106,31 @@ export async function warmUpFetch(): Promise<void> {
 }
 
 /** Spawns the server and resolves once /readyz answers 200; throws (and kills it) otherwise. */
+/**
+ * The environment variables and Node.js options of `npm start` in `root`'s package.json
+ * (`exec env A=1 node --flag src/main.ts`), so benchmarks measure what a person runs.
+ */
+export function npmStartRuntime(root: string): { env: Record<string, string>; nodeArgs: string[] } {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scripts?: { start?: string };
+  };
+  const words = (pkg.scripts?.start ?? '')
+    .split(/\s+/)
+    .filter((w) => w !== '' && w !== 'exec' && w !== 'env');
+  const env: Record<string, string> = {};
+  const nodeArgs: string[] = [];
+  let afterNode = false;
+  for (const w of words) {
+    if (w === 'node') afterNode = true;
+    else if (!afterNode && /^[A-Z_][A-Z0-9_]*=/.test(w))
+      env[w.slice(0, w.indexOf('='))] = w.slice(w.indexOf('=') + 1);
+    else if (afterNode && w.startsWith('--')) nodeArgs.push(w);
+  }
+  return { env, nodeArgs };
+}
+
 export async function startServer(opts: ServerOptions = {}): Promise<ServerProcess> {
+  const runtime = npmStartRuntime(opts.root ?? REPO_ROOT);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'drawbridge-bench-'));
@@ -118,6 +142,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
     DATA_DIR: dataDir,
     DRAWBRIDGE_ADMIN_KEY: ADMIN_KEY,
     LOG_LEVEL: 'warn',
+    ...runtime.env,
   };
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   Object.assign(env, opts.env);
@@ -133,7 +158,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
   const logTail = () => lines.join('\n');
 
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), 'src/main.ts'], {
+  const child = spawn(process.execPath, [...runtime.nodeArgs, ...(opts.nodeArgs ?? []), 'src/main.ts'], {
     cwd: opts.root ?? REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
