@@ -9,15 +9,21 @@ import { matchesConfiguredAdminKey, verifyApiKey } from '../credentials/api-keys
 import { checkSession } from '../credentials/sessions.ts';
 import { canAdminister, canViewAdministration } from '../identity/roles.ts';
 import type { Organisation } from '../store/repositories/organisations.ts';
-import type { Session } from '../store/repositories/sessions.ts';
+import type { FirstMembership, Session } from '../store/repositories/sessions.ts';
 import type { User } from '../store/repositories/users.ts';
 import type { AppContext } from './context.ts';
 import { ApiError } from './errors.ts';
 
 export type Principal =
-  | { kind: 'instance_admin'; actor: string; via: 'api_key' | 'configured_key' | 'session'; user?: User }
+  | {
+      kind: 'instance_admin';
+      actor: string;
+      via: 'api_key' | 'configured_key' | 'session';
+      user?: User;
+      firstMembership?: FirstMembership | null;
+    }
   | { kind: 'organisation_key'; actor: string; organisationId: string; role: string }
-  | { kind: 'user'; actor: string; user: User; session: Session };
+  | { kind: 'user'; actor: string; user: User; session: Session; firstMembership: FirstMembership | null };
 
 const API_KEY_TOUCH_INTERVAL_MS = 60_000;
 
@@ -58,9 +64,21 @@ async function resolve(ctx: AppContext, request: FastifyRequest): Promise<Princi
   if (!active) return null;
   request.sessionCookie = cookie;
   if (active.user.isInstanceAdmin) {
-    return { kind: 'instance_admin', actor: `user:${active.user.id}`, via: 'session', user: active.user };
+    return {
+      kind: 'instance_admin',
+      actor: `user:${active.user.id}`,
+      via: 'session',
+      user: active.user,
+      firstMembership: active.firstMembership,
+    };
   }
-  return { kind: 'user', actor: `user:${active.user.id}`, user: active.user, session: active.session };
+  return {
+    kind: 'user',
+    actor: `user:${active.user.id}`,
+    user: active.user,
+    session: active.session,
+    firstMembership: active.firstMembership,
+  };
 }
 
 /** The caller, resolved once per request; a bad Authorization header is a 401, not anonymity. */

@@ -40,7 +40,25 @@ describe.each(ENGINES)('sessions repository (%s)', (engine) => {
     const user = await newUser();
     const s = session(user.id);
     await store.sessions.create(s);
-    expect(await store.sessions.findActive(s.idHash, T + MINUTE)).toEqual({ session: s, user });
+    expect(await store.sessions.findActive(s.idHash, T + MINUTE)).toEqual({
+      session: s,
+      user,
+      firstMembership: null,
+    });
+  });
+
+  it('brings the organisation the user joined first, with their role there', async () => {
+    const user = await newUser();
+    const first = await store.organisations.create({ name: 'First', slug: unique('first') });
+    const second = await store.organisations.create({ name: 'Second', slug: unique('second') });
+    await atTime(T, () => store.memberships.add(user.id, first.id, 'admin_viewer'));
+    await atTime(T + MINUTE, () => store.memberships.add(user.id, second.id, 'admin'));
+    const s = session(user.id);
+    await store.sessions.create(s);
+    expect((await store.sessions.findActive(s.idHash, T + MINUTE))?.firstMembership).toEqual({
+      role: 'admin_viewer',
+      organisation: { id: first.id, name: 'First', slug: first.slug },
+    });
   });
 
   it('keeps null ip and user agent as null', async () => {

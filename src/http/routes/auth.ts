@@ -104,12 +104,9 @@ export function registerAuthRoutes(app: App, ctx: AppContext): void {
       const p = await requirePrincipal(ctx, request);
       const user = p.kind === 'user' ? p.user : p.kind === 'instance_admin' ? p.user : undefined;
       if (!user) throw new ApiError('unauthorized', 'An API key is not a user; sign in to use /auth/me');
-      // Two independent queries (run together on PostgreSQL's pool): the first membership with
-      // its organisation, and the person's groups, narrowed to that organisation here.
-      const [first, allGroups] = await Promise.all([
-        ctx.store.memberships.firstWithOrganisation(user.id),
-        ctx.store.groups.listForUser(user.id),
-      ]);
+      // The session check already brought the first organisation; only the groups remain.
+      const first = p.kind === 'organisation_key' ? null : (p.firstMembership ?? null);
+      const allGroups = first ? await ctx.store.groups.listForUser(user.id) : [];
       const groups = first ? allGroups.filter((g) => g.organisationId === first.organisation.id) : [];
       return {
         id: user.id,

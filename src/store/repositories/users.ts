@@ -1,7 +1,6 @@
 /** Users (one per person, email unique case-insensitively) and their organisation memberships. */
 import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import { translateConstraints } from '../errors.ts';
-import { hotQuery } from '../hot-query.ts';
 import { decodeCursor, encodeCursor, newId, normaliseEmail } from '../ids.ts';
 import type { Database, UsersTable } from '../schema.ts';
 import type { Page } from './organisations.ts';
@@ -164,16 +163,6 @@ export function usersRepository(db: Kysely<Database>) {
 }
 
 export function membershipsRepository(db: Kysely<Database>) {
-  const firstWithOrganisationQuery = hotQuery(db, 1, (p) =>
-    db
-      .selectFrom('memberships')
-      .innerJoin('organisations', 'organisations.id', 'memberships.organisation_id')
-      .select(['memberships.role', 'organisations.id', 'organisations.name', 'organisations.slug'])
-      .where('memberships.user_id', '=', p(0))
-      .orderBy('memberships.created_at')
-      .orderBy('memberships.organisation_id')
-      .limit(sql.lit(1)),
-  );
   const toMembership = (r: {
     user_id: string;
     organisation_id: string;
@@ -200,14 +189,6 @@ export function membershipsRepository(db: Kysely<Database>) {
         .where('organisation_id', '=', organisationId)
         .executeTakeFirst();
       return r && toMembership(r);
-    },
-
-    /** The user's first membership with its organisation, in one query (the /auth/me hot path). */
-    async firstWithOrganisation(
-      userId: string,
-    ): Promise<{ role: string; organisation: { id: string; name: string; slug: string } } | undefined> {
-      const [r] = await firstWithOrganisationQuery(userId);
-      return r && { role: r.role, organisation: { id: r.id, name: r.name, slug: r.slug } };
     },
 
     async listForUser(userId: string): Promise<Membership[]> {
