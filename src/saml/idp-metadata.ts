@@ -9,12 +9,11 @@
  */
 
 import { X509Certificate } from 'node:crypto';
-import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
-import { SignedXml } from 'xml-crypto';
-import { SamlConfigError, type SamlConfigErrorCode } from './config-errors.ts';
-import { derToPem, parseCertificatePem } from './sp-keys.ts';
+import type { Element } from '@xmldom/xmldom';
+import { signerKeys, verifiedElement } from './metadata-signature.ts';
+import { assertMetadataRoot, attr, children, DS, fail, is, MD, parseStrict } from './metadata-xml.ts';
+import { derToPem } from './sp-keys.ts';
 import { assertHttpUrl } from './sp-metadata.ts';
-import { isXmlDocumentText } from './xml-escape.ts';
 
 export interface IdpMetadata {
   entityId: string;
@@ -47,68 +46,12 @@ export interface MetadataParseOptions {
   maxBytes?: number;
 }
 
-const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
-const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const SAML2_PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 const BINDING_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 const DEFAULT_MAX_BYTES = 1024 * 1024;
-const MAX_DEPTH = 64;
 // SAML Metadata 2.0 §2.3.2: entityID is at most 1024 characters.
 const MAX_ENTITY_ID = 1024;
-// rsa-sha1, dsa-sha1, ecdsa-sha1 and the sha1 digest.
-const SHA1_ALGORITHM = /[#-]sha1$/;
-
-function fail(code: SamlConfigErrorCode, message: string, cause?: unknown): never {
-  throw new SamlConfigError(code, message, cause === undefined ? undefined : { cause });
-}
-
-/** Parses `xml` strictly: any xmldom warning or error, a DTD or an illegal character refuses it. */
-function parseStrict(xml: string): Document {
-  // A DTD is the only way to declare entities (billion laughs) or external entities (XXE);
-  // metadata never needs one, so it is refused before the parser sees it.
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) fail('saml_metadata_malformed', 'a DTD is not allowed');
-  // xmldom accepts control characters and references to them; XML 1.0 §2.2 does not.
-  if (!isXmlDocumentText(xml)) fail('saml_metadata_malformed', 'the document holds a non-XML character');
-  let doc: Document;
-  try {
-    doc = new DOMParser({
-      onError: (level, message) => {
-        throw new Error(`${level}: ${message}`);
-      },
-    }).parseFromString(xml, 'text/xml');
-  } catch (cause) {
-    const detail = cause instanceof Error ? cause.message.split('\n')[0]!.slice(0, 200) : 'parse error';
-    fail('saml_metadata_malformed', `not well-formed XML (${detail})`, cause);
-  }
-  if (!doc.documentElement || doc.doctype) fail('saml_metadata_malformed', 'not an XML document');
-  // Real metadata nests about ten levels deep; thousands would overflow the stack of every
-  // recursive reader after this one (ours, xml-crypto's canonicalisation, textContent).
-  const stack: [Node, number][] = [[doc.documentElement, 1]];
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const [node, depth] = item;
-    if (depth > MAX_DEPTH) fail('saml_metadata_malformed', `elements nest deeper than ${MAX_DEPTH} levels`);
-    for (let c = node.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) stack.push([c, depth + 1]);
-  }
-  return doc;
-}
-
-function children(el: Element, ns: string, localName: string): Element[] {
-  const out: Element[] = [];
-  for (let n = el.firstChild; n; n = n.nextSibling) {
-    const e = n as Element;
-    if (n.nodeType === 1 && e.namespaceURI === ns && e.localName === localName) out.push(e);
-  }
-  return out;
-}
-
-function is(el: Element, localName: string): boolean {
-  return el.namespaceURI === MD && el.localName === localName;
-}
-
-function attr(el: Element, name: string): string | null {
-  return el.hasAttribute(name) ? el.getAttribute(name) : null;
-}
 
 /** xs:boolean (XML Schema 2 §3.2.2): true, false, 1, 0 after whitespace collapse. */
 function xsBoolean(el: Element, name: string, fallback: boolean): boolean {
@@ -138,15 +81,6 @@ function entityIdOf(entity: Element): string {
     fail('saml_metadata_malformed', 'EntityDescriptor/@entityID must be 1 to 1024 characters');
   }
   return id;
-}
-
-function assertMetadataRoot(root: Element): void {
-  if (!is(root, 'EntityDescriptor') && !is(root, 'EntitiesDescriptor')) {
-    fail(
-      'saml_metadata_malformed',
-      `the root element must be md:EntityDescriptor or md:EntitiesDescriptor, not ${root.nodeName}`,
-    );
-  }
 }
 
 /** SAML Metadata 2.0 §2.4.3: the IDPSSODescriptors that support SAML 2.0. */
@@ -310,67 +244,6 @@ function readIdpRole(candidate: Candidate, options: MetadataParseOptions): IdpMe
     wantAuthnRequestsSigned: xsBoolean(role, 'WantAuthnRequestsSigned', false),
     validUntil,
   };
-}
-
-function signerKeys(pems: string[] | undefined): string[] {
-  if (!pems || pems.length === 0) {
-    fail('saml_certificate_invalid', 'a metadata signature is required but no signer is configured');
-  }
-  return pems.map((pem) => derToPem(parseCertificatePem(pem).der));
-}
-
-/**
- * Verifies the ds:Signature that is a child of `el` and returns the signed element, parsed
- * again from the bytes the signature covers. Everything read afterwards comes from there, so
- * content outside the signature (wrapping, a second entity with the same ID) is never seen.
- */
-function verifiedElement(el: Element, xml: string, signers: string[], allowSha1: boolean): Element {
-  const signatures = children(el, DS, 'Signature');
-  if (signatures.length === 0) fail('saml_metadata_unsigned', `${el.localName} carries no signature`);
-  if (signatures.length > 1) fail('saml_metadata_signature_invalid', 'two signatures on one element');
-  const signature = signatures[0]!;
-  const signedInfo = children(signature, DS, 'SignedInfo')[0];
-  const references = signedInfo ? children(signedInfo, DS, 'Reference') : [];
-  if (references.length !== 1)
-    fail('saml_metadata_signature_invalid', 'the signature must have one Reference');
-  // The reference must point at the element the signature sits in (enveloped), nothing else.
-  const uri = attr(references[0]!, 'URI') ?? '';
-  const id = attr(el, 'ID');
-  const isRoot = el.ownerDocument?.documentElement === el;
-  if (!(id !== null && uri === `#${id}`) && !(uri === '' && isRoot)) {
-    fail('saml_metadata_signature_invalid', 'the signature does not cover the element that carries it');
-  }
-  if (!allowSha1) {
-    for (const method of [
-      ...children(signedInfo!, DS, 'SignatureMethod'),
-      ...children(references[0]!, DS, 'DigestMethod'),
-    ]) {
-      if (SHA1_ALGORITHM.test(attr(method, 'Algorithm') ?? '')) {
-        fail('saml_metadata_signature_algorithm_refused', 'the metadata is signed with SHA-1');
-      }
-    }
-  }
-  for (const publicCert of signers) {
-    // KeyInfo in the document is ignored: only a configured signer is trusted.
-    const sig = new SignedXml({ publicCert, getCertFromKeyInfo: () => null });
-    let signed: string[] = [];
-    try {
-      sig.loadSignature(signature as unknown as Parameters<SignedXml['loadSignature']>[0]);
-      if (sig.checkSignature(xml)) signed = sig.getSignedReferences();
-    } catch {
-      // A wrong key, an unsupported transform or a digest mismatch: try the next signer.
-      signed = [];
-    }
-    if (signed.length === 1) {
-      const verified = parseStrict(signed[0]!).documentElement!;
-      assertMetadataRoot(verified);
-      return verified;
-    }
-  }
-  fail(
-    'saml_metadata_signature_invalid',
-    'the metadata signature does not verify with any signer certificate',
-  );
 }
 
 function parseDocument(xml: string, maxBytes: number | undefined): Element {
