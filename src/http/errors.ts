@@ -58,6 +58,17 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * For `.catch(...)` on a write: a uniqueness conflict from storage becomes the API's specific
+ * code (slug_taken, email_taken, ...); anything else passes on unchanged.
+ */
+export function conflictAs(code: ApiErrorCode, message: string): (err: unknown) => never {
+  return (err) => {
+    if (err instanceof StoreError && err.code === 'conflict') throw new ApiError(code, message);
+    throw err;
+  };
+}
+
 export interface ErrorBody {
   error: { code: WireErrorCode; message: string; details?: unknown };
 }

@@ -4,11 +4,10 @@
  * organisation across the instance.
  */
 import { z } from 'zod';
-import { StoreError } from '../../store/errors.ts';
 import type { EmailDomain } from '../../store/repositories/domains.ts';
 import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, conflictAs } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 import { requireOrganisation } from '../principal.ts';
 import { domainName, domainSchema, errorResponses, id } from '../schemas.ts';
@@ -65,12 +64,7 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
           );
           return d;
         })
-        .catch((err: unknown) => {
-          if (err instanceof StoreError && err.code === 'conflict') {
-            throw new ApiError('domain_taken', 'This domain is already claimed');
-          }
-          throw err;
-        });
+        .catch(conflictAs('domain_taken', 'This domain is already claimed'));
       return reply.status(201).send(present(created));
     },
   );

@@ -1,9 +1,8 @@
 /** Groups (matched to IdP claims by externalId) and their manual members. */
 import { z } from 'zod';
-import { StoreError } from '../../store/errors.ts';
 import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, conflictAs } from '../errors.ts';
 import { requireOrganisation } from '../principal.ts';
 import { roleOrThrow } from '../role-input.ts';
 import { displayText, errorResponses, groupSchema, id, memberSchema } from '../schemas.ts';
@@ -13,12 +12,10 @@ const groupParams = z.strictObject({ orgId: id, groupId: id });
 const memberParams = z.strictObject({ orgId: id, groupId: id, userId: id });
 const externalId = z.string().trim().min(1).max(512);
 
-function externalIdTaken(err: unknown): never {
-  if (err instanceof StoreError && err.code === 'conflict') {
-    throw new ApiError('external_id_taken', 'Another group of this organisation has this externalId');
-  }
-  throw err;
-}
+const externalIdTaken = conflictAs(
+  'external_id_taken',
+  'Another group of this organisation has this externalId',
+);
 
 export function registerGroupRoutes(app: App, ctx: AppContext): void {
   const base = '/api/v1/organisations/:orgId/groups';

@@ -1,20 +1,14 @@
 /** Organisations: instance admins create and delete them; organisation admins see and rename their own. */
 import { z } from 'zod';
-import { StoreError } from '../../store/errors.ts';
 import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, conflictAs } from '../errors.ts';
 import { requireInstanceAdmin, requireOrganisation, requirePrincipal } from '../principal.ts';
 import { displayText, errorResponses, organisationSchema, orgParams, pageQuery, slug } from '../schemas.ts';
 
 const tags = ['organisations'];
 
-function slugTaken(err: unknown): never {
-  if (err instanceof StoreError && err.code === 'conflict') {
-    throw new ApiError('slug_taken', 'Another organisation already uses this slug');
-  }
-  throw err;
-}
+const slugTaken = conflictAs('slug_taken', 'Another organisation already uses this slug');
 
 export function registerOrganisationRoutes(app: App, ctx: AppContext): void {
   app.post(

@@ -7,14 +7,13 @@ import { z } from 'zod';
 import { certificateFingerprint } from '../../saml/sp-keys.ts';
 import { idpUrlAllowed } from '../../sso/idp-url-policy.ts';
 import { samlUrls } from '../../sso/saml-urls.ts';
-import { StoreError } from '../../store/errors.ts';
 import type {
   SamlConfiguration,
   SamlConfigurationInput,
 } from '../../store/repositories/saml-configurations.ts';
 import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, conflictAs } from '../errors.ts';
 import { requireOrganisation } from '../principal.ts';
 import { roleOrThrow } from '../role-input.ts';
 import { errorResponses, id } from '../schemas.ts';
@@ -188,15 +187,10 @@ export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void
     return input;
   }
 
-  const nameTaken = (err: unknown): never => {
-    if (err instanceof StoreError && err.code === 'conflict') {
-      throw new ApiError(
-        'saml_configuration_name_taken',
-        'Another SAML configuration already uses this name',
-      );
-    }
-    throw err;
-  };
+  const nameTaken = conflictAs(
+    'saml_configuration_name_taken',
+    'Another SAML configuration already uses this name',
+  );
 
   async function ofOrganisation(orgId: string, name: string) {
     const c = await ctx.store.samlConfigurations.getByName(name);

@@ -1,11 +1,10 @@
 /** Users of an organisation: search, create, read, update, disable/enable, revoke sessions, remove. */
 import { z } from 'zod';
 import { hashPassword } from '../../credentials/passwords.ts';
-import { StoreError } from '../../store/errors.ts';
 import type { Repositories } from '../../store/store.ts';
 import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, conflictAs } from '../errors.ts';
 import { requireOrganisation } from '../principal.ts';
 import { roleOrThrow } from '../role-input.ts';
 import {
@@ -129,11 +128,7 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
           );
           return { ...user, role };
         })
-        .catch((err: unknown) => {
-          if (err instanceof StoreError && err.code === 'conflict')
-            throw new ApiError('email_taken', 'A user with this email exists');
-          throw err;
-        });
+        .catch(conflictAs('email_taken', 'A user with this email exists'));
       return reply.status(201).send(created);
     },
   );
