@@ -159,7 +159,7 @@ export const options = {
   },
   PASSWORD_LOGIN_ENABLED: {
     schema: booleanText.default(true),
-    doc: 'Whether `POST /api/v1/auth/login` accepts email and password.',
+    doc: 'Whether `POST /api/v1/auth/login` accepts email and password. When false, only instance admins may still sign in by password (break-glass: logged at warn level and recorded as an audit event); everyone else gets `password_login_disabled`.',
     defaultText: 'true',
   },
   SSO_SINGLE_ORGANISATION: {
@@ -206,6 +206,86 @@ export const options = {
     schema: booleanText.default(false),
     doc: 'Allow IdP URLs that are http or resolve to loopback, link-local or private addresses (local development, on-premises IdPs, test suites).',
     defaultText: 'false',
+  },
+  PASSWORD_MIN_LENGTH: {
+    schema: integer(8, 64).default(12),
+    doc: 'Fewest characters (Unicode code points) a new password may have (NIST SP 800-63B; at most 256 are accepted). Passwords on the bundled list of common passwords, or equal to the email address or its local part, are refused whatever their length.',
+    defaultText: '12',
+  },
+  LOGIN_FREE_FAILURES_PER_ACCOUNT: {
+    schema: integer(1, 100).default(5),
+    doc: 'Failed password sign-ins for one email address before each further attempt must wait (1 s, then doubling up to LOGIN_MAX_DELAY_SECONDS); counted in the database, so across all instances.',
+    defaultText: '5',
+  },
+  LOGIN_FREE_FAILURES_PER_IP: {
+    schema: integer(1, 100_000).default(50),
+    doc: 'Failed password sign-ins from one client address (any email) before each further attempt from it must wait, as above.',
+    defaultText: '50',
+  },
+  LOGIN_MAX_DELAY_SECONDS: {
+    schema: integer(1, 86_400).default(900),
+    doc: 'Longest wait imposed between failed sign-ins of one account or client address; refused attempts get 429 `rate_limited` with `Retry-After`.',
+    defaultText: '900 (15 minutes)',
+  },
+  LOGIN_FAILURE_MEMORY_SECONDS: {
+    schema: integer(60, 2_592_000).default(86_400),
+    doc: 'A failure counter is forgotten this long after its last failure; a successful sign-in clears the account counter at once.',
+    defaultText: '86400 (1 day)',
+  },
+  INVITATION_TTL_SECONDS: {
+    schema: integer(300, 2_592_000).default(604_800),
+    doc: 'How long an invitation link stays usable.',
+    defaultText: '604800 (7 days)',
+  },
+  PASSWORD_RESET_TTL_SECONDS: {
+    schema: integer(300, 604_800).default(3_600),
+    doc: 'How long a password-reset link stays usable.',
+    defaultText: '3600 (1 hour)',
+  },
+  SMTP_HOST: {
+    schema: z.string().trim().min(1).optional(),
+    doc: 'SMTP server for invitation and password-reset emails (sent with nodemailer). When unset, no email is sent and the API returns the links to the admin instead.',
+  },
+  SMTP_PORT: {
+    schema: integer(1, 65535).default(587),
+    doc: 'SMTP server port.',
+    defaultText: '587',
+  },
+  SMTP_SECURE: {
+    schema: booleanText.default(false),
+    doc: 'Use TLS from the first byte (port 465). When false, STARTTLS is used if the server offers it.',
+    defaultText: 'false',
+  },
+  SMTP_USER: {
+    schema: z.string().min(1).optional(),
+    doc: 'SMTP user name, when the server needs authentication.',
+  },
+  SMTP_PASSWORD: {
+    schema: z.string().min(1).optional(),
+    doc: 'SMTP password.',
+    secret: true,
+  },
+  SMTP_FROM: {
+    schema: z.string().trim().min(3).default('Drawbridge <drawbridge@localhost>'),
+    doc: 'Sender of the emails Drawbridge sends.',
+    defaultText: 'Drawbridge <drawbridge@localhost>',
+  },
+  DNS_RESOLVERS: {
+    schema: z
+      .union([z.array(z.string()), z.string()])
+      .default([])
+      .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(/^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-fA-F:]+\](:\d{1,5})?|[0-9a-fA-F:]+)$/, {
+              message: 'expected comma-separated IP addresses, each with an optional :port',
+            }),
+        ),
+      ),
+    doc: 'DNS servers that email-domain verification asks for the `drawbridge-verification=<token>` TXT record, as comma-separated `address[:port]` (for example `1.1.1.1,[2606:4700::1111]:53`). When empty, the system resolvers are used.',
+    defaultText: '(system resolvers)',
   },
 } satisfies Record<string, Option>;
 

@@ -18,7 +18,9 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from '../config/schema.ts';
 import type { SecretBox } from '../credentials/secret-box.ts';
+import { createTxtLookup, type TxtLookup } from '../ops/dns.ts';
 import { loggerOptions } from '../ops/logger.ts';
+import { createSmtpMailer, type Mailer } from '../ops/mailer.ts';
 import { createMetrics, type Metrics } from '../ops/metrics.ts';
 import { createSamlFlow } from '../sso/saml-flow.ts';
 import type { Store } from '../store/store.ts';
@@ -29,8 +31,12 @@ import { registerApiKeyRoutes } from './routes/api-keys.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerDomainRoutes } from './routes/domains.ts';
 import { registerGroupRoutes } from './routes/groups.ts';
+import { registerLoginPolicyRoutes } from './routes/login-policy.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerOrganisationRoutes } from './routes/organisations.ts';
+import { registerOwnSessionRoutes } from './routes/own-sessions.ts';
+import { registerPasswordAccountRoutes } from './routes/password-accounts.ts';
+import { registerPasswordLoginRoutes } from './routes/password-login.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerSamlRoutes } from './routes/saml.ts';
 import { registerSamlConfigurationRoutes } from './routes/saml-configurations.ts';
@@ -47,6 +53,10 @@ export interface AppDeps {
   ping: () => Promise<void>;
   /** Seals secrets at rest (SP private keys, client secrets). */
   box: SecretBox;
+  /** The email hook; by default SMTP when SMTP_HOST is set, else none. */
+  mailer?: Mailer | null;
+  /** TXT look-ups for domain verification; by default node:dns with DNS_RESOLVERS. */
+  txtLookup?: TxtLookup;
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -85,6 +95,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     secureCookies: new URL(config.BASE_URL).protocol === 'https:',
     origin: new URL(config.BASE_URL).origin,
+    mailer: deps.mailer !== undefined ? deps.mailer : createSmtpMailer(config),
+    txtLookup: deps.txtLookup ?? createTxtLookup(config.DNS_RESOLVERS),
   };
 
   const app = Fastify({
@@ -180,6 +192,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   registerOperationRoutes(app, ctx, deps.ping);
   registerAuthRoutes(app, ctx);
+  registerPasswordLoginRoutes(app, ctx);
+  registerPasswordAccountRoutes(app, ctx);
+  registerOwnSessionRoutes(app, ctx);
+  registerLoginPolicyRoutes(app, ctx);
   registerOrganisationRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerGroupRoutes(app, ctx);

@@ -13,12 +13,20 @@ export const API_ERROR_STATUS = {
   invalid_role: 400,
   name_immutable: 400,
   idp_url_not_allowed: 400,
+  password_too_short: 400,
+  password_too_long: 400,
+  password_too_common: 400,
+  password_matches_email: 400,
+  token_invalid: 400,
+  domain_verification_failed: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,
   csrf_origin_mismatch: 403,
   account_disabled: 403,
   password_login_disabled: 403,
+  sso_required: 403,
+  login_method_not_allowed: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -33,6 +41,7 @@ export const API_ERROR_STATUS = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,
+  email_delivery_failed: 502,
   service_unavailable: 503,
 } as const;
 
@@ -49,9 +58,12 @@ export function wireErrorStatus(code: string): number | undefined {
 export class ApiError extends Error {
   override name = 'ApiError';
   readonly code: ApiErrorCode;
-  constructor(code: ApiErrorCode, message: string) {
+  /** Machine-readable extras sent as `error.details` (e.g. where SSO sign-in starts). */
+  readonly details: unknown;
+  constructor(code: ApiErrorCode, message: string, details?: unknown) {
     super(message);
     this.code = code;
+    this.details = details;
   }
   get status(): number {
     return API_ERROR_STATUS[this.code];
@@ -103,7 +115,7 @@ function describeIssues(err: FastifyError): { message: string; details: unknown 
 
 export function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof ApiError) {
-    reply.status(err.status).send(errorBody(err.code, err.message));
+    reply.status(err.status).send(errorBody(err.code, err.message, err.details));
     return;
   }
   if (hasZodFastifySchemaValidationErrors(err) || err.validation) {

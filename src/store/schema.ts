@@ -175,6 +175,33 @@ export interface ExternalIdentitiesTable {
   last_login_at: number;
 }
 
+export interface LoginThrottlesTable {
+  /** `account:<normalised email>` or `ip:<client address>`. */
+  key: string;
+  failures: number;
+  first_failure_at: number;
+  last_failure_at: number;
+}
+
+export interface PasswordTokensTable {
+  id_hash: string;
+  purpose: 'invitation' | 'reset';
+  user_id: string;
+  organisation_id: string | null;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface LoginPoliciesTable {
+  organisation_id: string;
+  allowed_login_methods: string;
+  default_sso_protocol: string | null;
+  default_sso_name: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -192,4 +219,7 @@ export interface Database {
   pending_logins: PendingLoginsTable;
   replay_cache: ReplayCacheTable;
   external_identities: ExternalIdentitiesTable;
+  login_throttles: LoginThrottlesTable;
+  password_tokens: PasswordTokensTable;
+  login_policies: LoginPoliciesTable;
 }

@@ -5,6 +5,12 @@ import { apiKeysRepository } from './repositories/api-keys.ts';
 import { domainsRepository } from './repositories/domains.ts';
 import { groupsRepository } from './repositories/groups.ts';
 import { organisationsRepository } from './repositories/organisations.ts';
+import {
+  loginPoliciesRepository,
+  loginThrottlesRepository,
+  ownSessionsRepository,
+  passwordTokensRepository,
+} from './repositories/password-accounts.ts';
 import { auditEventsRepository, loginTracesRepository, settingsRepository } from './repositories/records.ts';
 import { samlConfigurationsRepository } from './repositories/saml-configurations.ts';
 import { sessionsRepository } from './repositories/sessions.ts';
@@ -34,6 +40,10 @@ export function createRepositories(db: Kysely<Database>) {
     pendingLogins: pendingLoginsRepository(db),
     replayCache: replayCacheRepository(db),
     externalIdentities: externalIdentitiesRepository(db),
+    loginThrottles: loginThrottlesRepository(db),
+    passwordTokens: passwordTokensRepository(db),
+    loginPolicies: loginPoliciesRepository(db),
+    ownSessions: ownSessionsRepository(db),
   };
 }
 

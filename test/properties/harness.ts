@@ -14,9 +14,12 @@ import { type Kysely, sql } from 'kysely';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
+import { startSession } from '../../src/credentials/sessions.ts';
+import { sha256Hex } from '../../src/credentials/tokens.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { App } from '../../src/http/context.ts';
 import { wireErrorStatus } from '../../src/http/errors.ts';
+import { publicSessionId } from '../../src/http/routes/own-sessions.ts';
 import { generateSpKeyPair } from '../../src/saml/sp-keys.ts';
 import { ping } from '../../src/store/connect.ts';
 import type { Database } from '../../src/store/schema.ts';
@@ -54,6 +57,11 @@ export async function startPropertyApp(engine: EngineName): Promise<PropertyApp>
     NODE_ENV: 'test',
     // Property runs post hundreds of bodies to the ACS from one address; the limit has its own test.
     SAML_ACS_RATE_LIMIT_PER_MINUTE: '1000000',
+    // Likewise for failed password sign-ins (the delays have their own tests), and domain
+    // verification asks a closed loopback port, never the network.
+    LOGIN_FREE_FAILURES_PER_ACCOUNT: '100',
+    LOGIN_FREE_FAILURES_PER_IP: '100000',
+    DNS_RESOLVERS: '127.0.0.1:9',
   });
   const store = createStore(db.handle);
   const app = await buildApp({
@@ -92,6 +100,9 @@ export const TABLES = [
   'pending_logins',
   'replay_cache',
   'external_identities',
+  'login_throttles',
+  'password_tokens',
+  'login_policies',
 ] as const satisfies readonly (keyof Database)[];
 // sp_keys is left out on purpose: the instance's SP key pairs are created on first use (by
 // whichever request needs them first), which is key material appearing, not stored data changing.
@@ -193,6 +204,8 @@ export interface Fixture {
     domainId: string;
     keyId: string;
     samlName: string;
+    /** A live session of the other tenant's user (the public id of /api/v1/auth/sessions). */
+    sessionId: string;
   };
   headers: Record<PrincipalName, Record<string, string>>;
   /** Every id the fixtures made, so random ids can be told apart from real ones. */
@@ -286,6 +299,11 @@ export async function createFixture(engine: EngineName): Promise<Fixture> {
     'other domain',
   );
   const otherKey = await expectCreated(await post(`${oo}/api-keys`, { name: 'other key' }), 'other key');
+  const otherSession = await startSession(
+    t.store,
+    { idleSeconds: 86_400, absoluteSeconds: 86_400 },
+    { userId: otherUser.id as string, method: 'password', ip: null, userAgent: null },
+  );
   await expectCreated(
     await post(`${oo}/saml-configurations`, { name: 'other-saml' }),
     'other SAML configuration',
@@ -318,6 +336,7 @@ export async function createFixture(engine: EngineName): Promise<Fixture> {
       domainId: otherDomain.id as string,
       keyId: otherKey.id as string,
       samlName: 'other-saml',
+      sessionId: publicSessionId(sha256Hex(otherSession.cookieValue)),
     },
     headers: {
       instanceAdmin: admin,
@@ -388,7 +407,7 @@ export interface RouteSpec {
   query?: string[];
   /** Writes login traces by design (failed sign-ins are recorded). */
   writesLoginTraces?: boolean;
-  /** Ends the caller's session (logout): never sent with the fixture session cookie. */
+  /** Ends the caller's session (logout, logout-all): never sent with the fixture session cookie. */
   endsSession?: boolean;
 }
 
@@ -627,6 +646,82 @@ export const ROUTES: RouteSpec[] = [
   },
   { method: 'GET', path: '/api/v1/auth/me', auth: true, body: false },
   { method: 'POST', path: '/api/v1/auth/logout', auth: false, body: false, endsSession: true },
+  {
+    method: 'POST',
+    path: '/api/v1/auth/password',
+    auth: true,
+    body: true,
+    writesLoginTraces: true,
+    validBody: () => ({ currentPassword: 'not the password', newPassword: 'a brand new long passphrase' }),
+    fields: { currentPassword: passwordArb, newPassword: passwordArb },
+    textFields: ['currentPassword', 'newPassword'],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/auth/invitations/accept',
+    auth: false,
+    body: true,
+    validBody: () => ({ token: 'no-such-invitation-token', password: 'a brand new long passphrase' }),
+    fields: { token: fc.oneof(fc.base64String(), hostileString), password: passwordArb },
+    textFields: ['token', 'password'],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/auth/password-reset',
+    auth: false,
+    body: true,
+    validBody: () => ({ token: 'no-such-reset-token', password: 'a brand new long passphrase' }),
+    fields: { token: fc.oneof(fc.base64String(), hostileString), password: passwordArb },
+    textFields: ['token', 'password'],
+  },
+  { method: 'GET', path: '/api/v1/auth/sessions', auth: true, body: false },
+  {
+    method: 'DELETE',
+    path: '/api/v1/auth/sessions/:sessionId',
+    auth: true,
+    body: false,
+    endsSession: true,
+    params: () => ({ sessionId: '0123456789abcdef0123456789abcdef' }),
+  },
+  { method: 'POST', path: '/api/v1/auth/logout-all', auth: true, body: false, endsSession: true },
+  {
+    method: 'POST',
+    path: `${org}/invitations`,
+    auth: true,
+    body: true,
+    params: orgOnly,
+    validBody: (_f, n) => ({ email: `invited-${n}@fixture.example`, role: 'member' }),
+    fields: { email: emailArb, firstName: nameArb, lastName: nameArb, role: roleArb },
+    textFields: ['email', 'firstName', 'lastName', 'role'],
+  },
+  { method: 'POST', path: `${org}/users/:userId/password-reset`, auth: true, body: false, params: orgUser },
+  { method: 'GET', path: `${org}/login-policy`, auth: true, body: false, params: orgOnly },
+  {
+    method: 'PATCH',
+    path: `${org}/login-policy`,
+    auth: true,
+    body: true,
+    params: orgOnly,
+    validBody: () => ({ allowedLoginMethods: ['password', 'saml', 'oidc'] }),
+    fields: {
+      allowedLoginMethods: fc.oneof(fc.subarray(['password', 'saml', 'oidc', 'carrier-pigeon']), jsonArb),
+      defaultSso: fc.oneof(
+        fc.record({
+          protocol: fc.constantFrom('saml', 'oidc', 'ldap'),
+          name: fc.oneof(fc.constant('fixture-saml'), hostileString),
+        }),
+        fc.constant(null),
+        jsonArb,
+      ),
+    },
+  },
+  {
+    method: 'POST',
+    path: `${org}/domains/:domainId/verify`,
+    auth: true,
+    body: false,
+    params: (f) => ({ orgId: f.orgId, domainId: f.domainId }),
+  },
 
   {
     method: 'POST',
@@ -1050,13 +1145,17 @@ export interface ExchangeOptions {
  */
 export async function exchange(f: Fixture, sent: Sent, opts: ExchangeOptions = {}): Promise<Outcome> {
   const before = await snapshot(f.t.db);
+  // A failed sign-in records its trace and counts the failure (per account and address).
+  const mayWrite: readonly TableName[] = opts.mayWrite?.includes('login_traces')
+    ? [...opts.mayWrite, 'login_throttles']
+    : (opts.mayWrite ?? []);
   const o = await send(f, sent);
   const problems: string[] = [];
   const problem = answerProblem(o);
   if (problem) problems.push(problem);
   // A 5xx counts as refused too: it must not have left a partial write behind.
   if (o.status >= 400 || opts.readOnly) {
-    const changes = snapshotDiff(before, await snapshot(f.t.db), opts.mayWrite ?? []);
+    const changes = snapshotDiff(before, await snapshot(f.t.db), mayWrite);
     if (changes.length > 0) {
       problems.push(
         `${o.status >= 400 ? 'refused' : 'read-only'} request changed stored data:\n  ${changes.join('\n  ')}`,

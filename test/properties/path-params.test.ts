@@ -136,6 +136,8 @@ function otherTenantId(f: Fixture, param: string): string | undefined {
       return f.other.keyId;
     case 'name':
       return f.other.samlName;
+    case 'sessionId':
+      return f.other.sessionId;
     default:
       return undefined;
   }

@@ -4,6 +4,7 @@
  * organisation across the instance.
  */
 import { z } from 'zod';
+import { DnsLookupError } from '../../ops/dns.ts';
 import type { EmailDomain } from '../../store/repositories/domains.ts';
 import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
@@ -135,6 +136,61 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
           request.body,
         );
         return present(d!);
+      });
+    },
+  );
+
+  app.post(
+    `${base}/:domainId/verify`,
+    {
+      schema: {
+        tags,
+        summary: 'Verify the domain by its DNS TXT record drawbridge-verification=<token>',
+        params: domainParams,
+        response: { 200: domainSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { principal, organisation } = await requireOrganisation(
+        ctx,
+        request,
+        request.params.orgId,
+        'write',
+      );
+      const d = await ctx.store.domains.get(organisation.id, request.params.domainId);
+      if (!d) throw new ApiError('not_found', 'No such domain');
+      if (d.verified) return present(d);
+      const expected = `drawbridge-verification=${d.verificationToken}`;
+      let records: string[];
+      try {
+        records = await ctx.txtLookup(d.domain);
+      } catch (err) {
+        if (!(err instanceof DnsLookupError)) throw err;
+        throw new ApiError('domain_verification_failed', `${err.message}; try again later`, {
+          reason: 'dns_error',
+          dnsCode: err.dnsCode,
+        });
+      }
+      if (!records.some((r) => r.trim() === expected)) {
+        const candidates = records.filter((r) => r.startsWith('drawbridge-verification=')).slice(0, 10);
+        throw new ApiError('domain_verification_failed', `No TXT record of ${d.domain} says "${expected}"`, {
+          reason: 'record_not_found',
+          expected,
+          found: candidates,
+        });
+      }
+      return ctx.store.transaction(async (tx) => {
+        const updated = await tx.domains.update(organisation.id, d.id, { verified: true });
+        if (!updated) throw new ApiError('not_found', 'No such domain');
+        await audit(
+          tx,
+          principal,
+          organisation.id,
+          'domain.verify',
+          { type: 'domain', id: d.id },
+          { method: 'dns' },
+        );
+        return present(updated);
       });
     },
   );

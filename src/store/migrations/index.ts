@@ -2,10 +2,12 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as initial from './0001-initial.ts';
 import * as sso from './0002-sso.ts';
+import * as passwordAccounts from './0004-password-accounts.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-sso': sso,
+  '0004-password-accounts': passwordAccounts,
 };
 
 export const migrationProvider: MigrationProvider = {
