@@ -49,7 +49,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onRcptTo(address, _session, callback) {
+    onRcptTo(_address, _session, callback) {
       if (sink.refuseRecipients) {
         const err = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
         callback(err);
