@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
+import { registerHotExecutor } from './hot-query.ts';
 import { migrationProvider } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { openSqlite } from './sqlite-driver.ts';
@@ -45,6 +46,12 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       options.onPoolError?.(err);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Hot reads as named prepared statements: parsed and planned once per connection, not on
+    // every call (pg keeps track of which connection has prepared which name). Hot queries
+    // name their columns, so a column added by a later migration does not invalidate them.
+    registerHotExecutor(db, {
+      read: async (name, text, values) => (await pool.query({ name, text, values })).rows,
+    });
     const url = new URL(options.DATABASE_URL);
     return {
       db,
@@ -55,7 +62,9 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   }
   mkdirSync(options.DATA_DIR, { recursive: true });
   const file = join(options.DATA_DIR, 'drawbridge.db');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(file) }) });
+  const sqlite = openSqlite(file);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite.database }) });
+  registerHotExecutor(db, sqlite.hot);
   return { db, engine: 'sqlite', location: file, close: () => db.destroy() };
 }
 

@@ -3,18 +3,38 @@
  * compiled by Kysely once and then only executed: building a query costs more than running
  * it on SQLite. Parameters are passed by position, and the positions are proven at compile
  * time by building the query with sentinel values.
+ *
+ * Outside a transaction, a compiled hot query skips Kysely's executor and runs on the
+ * engine's own fast path (a HotExecutor registered for the database by connect.ts): on
+ * SQLite a read-only connection with prepared statements, on PostgreSQL a named prepared
+ * statement, which the server parses and plans once per connection instead of on every call.
+ * Inside a transaction it runs through the transaction, so it sees the transaction's writes.
  */
+import { createHash } from 'node:crypto';
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
 export type HotQuery<R> = (...args: unknown[]) => Promise<R[]>;
+
+/** Runs a compiled read (only committed data; never inside a transaction). */
+export interface HotExecutor {
+  /** `name` is stable for a given `sql` text (a prepared statement's name). */
+  read(name: string, sql: string, parameters: unknown[]): Promise<unknown[]> | unknown[];
+}
+
+const executors = new WeakMap<object, HotExecutor>();
+
+/** Hot queries built on `db` itself (not on its transactions) run on `executor`. */
+export function registerHotExecutor(db: Kysely<Database>, executor: HotExecutor): void {
+  executors.set(db, executor);
+}
 
 export function hotQuery<R>(
   db: Kysely<Database>,
   arity: number,
   build: (param: (i: number) => string) => Compilable<R>,
 ): HotQuery<R> {
-  let compiled: { sql: string; order: number[] } | undefined;
+  let compiled: { sql: string; name: string; order: number[] } | undefined;
   return async (...args) => {
     if (!compiled) {
       const sentinels = Array.from({ length: arity }, (_, i) => `\u0001hot-param-${i}\u0001`);
@@ -22,15 +42,15 @@ export function hotQuery<R>(
       const order = query.parameters.map((v) => sentinels.indexOf(v as string));
       // Every bound value must come from `args`; a literal bound by Kysely would be frozen in.
       if (order.some((i) => i < 0)) throw new Error('hot query binds a value that is not a parameter');
-      compiled = { sql: query.sql, order };
+      // Derived from the text: one name always means one statement, on every connection.
+      const name = `hot_${createHash('sha256').update(query.sql).digest('hex').slice(0, 24)}`;
+      compiled = { sql: query.sql, name, order };
     }
-    const { sql, order } = compiled;
-    const result = await db.executeQuery<R>(
-      CompiledQuery.raw(
-        sql,
-        order.map((i) => args[i]),
-      ),
-    );
+    const { sql, name, order } = compiled;
+    const parameters = order.map((i) => args[i]);
+    const executor = db.isTransaction ? undefined : executors.get(db);
+    if (executor) return (await executor.read(name, sql, parameters)) as R[];
+    const result = await db.executeQuery<R>(CompiledQuery.raw(sql, parameters));
     return result.rows;
   };
 }

@@ -4,6 +4,7 @@
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import type { HotExecutor } from './hot-query.ts';
 
 function adaptStatement(statement: StatementSync): SqliteStatement {
   const params = (p: ReadonlyArray<unknown>) => p as SQLInputValue[];
@@ -21,8 +22,53 @@ function adaptStatement(statement: StatementSync): SqliteStatement {
 
 const STATEMENT_CACHE_SIZE = 256;
 
-/** Opens `path` with WAL, full fsync and foreign keys, and returns a Kysely-shaped handle. */
-export function openSqlite(path: string): SqliteDatabase {
+// SQLite's built-in lower() folds ASCII only; PostgreSQL's folds all of Unicode. Case-insensitive
+// search (users.listInOrganisation) must find 'Émile' for 'émile' on both engines.
+function addUnicodeLower(db: DatabaseSync): void {
+  db.function('lower', { deterministic: true }, (v) => (typeof v === 'string' ? v.toLowerCase() : v));
+}
+
+/**
+ * A second, read-only connection for the hot reads (the session check): it runs them
+ * synchronously, without waiting for the Kysely connection's mutex, and in WAL mode each
+ * statement sees exactly the last committed state (never another request's open transaction).
+ * Opened on first use, after the writer has created the file and switched it to WAL.
+ */
+function hotReader(path: string): HotExecutor & { close(): void } {
+  let db: DatabaseSync | undefined;
+  const statements = new Map<string, StatementSync>();
+  return {
+    read: (_name, sql, parameters) => {
+      if (!db) {
+        db = new DatabaseSync(path, { readOnly: true });
+        db.exec('PRAGMA busy_timeout = 5000');
+        addUnicodeLower(db);
+      }
+      let statement = statements.get(sql);
+      if (!statement) {
+        // Hot queries are a handful of fixed texts: the map stays small.
+        statement = db.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement.all(...(parameters as SQLInputValue[]));
+    },
+    close: () => {
+      statements.clear();
+      db?.close();
+      db = undefined;
+    },
+  };
+}
+
+export interface OpenedSqlite {
+  /** For Kysely's SqliteDialect: every query and transaction. */
+  database: SqliteDatabase;
+  /** For hot reads outside transactions (see hot-query.ts). */
+  hot: HotExecutor;
+}
+
+/** Opens `path` with WAL, full fsync and foreign keys, for Kysely and for hot reads. */
+export function openSqlite(path: string): OpenedSqlite {
   const db = new DatabaseSync(path);
   // WAL lets readers run beside a writer; synchronous=FULL makes an acknowledged commit
   // survive a crash of the process or the machine; busy_timeout covers a second process
@@ -31,15 +77,15 @@ export function openSqlite(path: string): SqliteDatabase {
   db.exec('PRAGMA synchronous = FULL');
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA busy_timeout = 5000');
-  // SQLite's built-in lower() folds ASCII only; PostgreSQL's folds all of Unicode. Case-insensitive
-  // search (users.listInOrganisation) must find 'Émile' for 'émile' on both engines.
-  db.function('lower', { deterministic: true }, (v) => (typeof v === 'string' ? v.toLowerCase() : v));
+  addUnicodeLower(db);
   // Kysely prepares every query anew; the same few dozen SQL texts recur on every request,
   // so prepared statements are kept (bounded, least recently used dropped first).
   const cache = new Map<string, SqliteStatement>();
-  return {
+  const reader = hotReader(path);
+  const database: SqliteDatabase = {
     close: () => {
       cache.clear();
+      reader.close();
       db.close();
     },
     prepare: (sql) => {
@@ -54,4 +100,5 @@ export function openSqlite(path: string): SqliteDatabase {
       return statement;
     },
   };
+  return { database, hot: reader };
 }

@@ -58,7 +58,39 @@ describe.each(ENGINES)('sessions repository (%s)', (engine) => {
     expect((await store.sessions.findActive(s.idHash, T + MINUTE))?.firstMembership).toEqual({
       role: 'admin_viewer',
       organisation: { id: first.id, name: 'First', slug: first.slug },
+      groups: [],
     });
+  });
+
+  it("brings the person's groups in that first organisation, by name, and no other organisation's", async () => {
+    const user = await newUser();
+    const first = await store.organisations.create({ name: 'First', slug: unique('first') });
+    const second = await store.organisations.create({ name: 'Second', slug: unique('second') });
+    await atTime(T, () => store.memberships.add(user.id, first.id, 'member'));
+    await atTime(T + MINUTE, () => store.memberships.add(user.id, second.id, 'member'));
+    const zeta = await store.groups.create(first.id, { name: 'Zeta', externalId: 'z' });
+    const alpha = await store.groups.create(first.id, { name: 'Alpha' });
+    await store.groups.create(first.id, { name: 'Not a member' });
+    const elsewhere = await store.groups.create(second.id, { name: 'Elsewhere' });
+    for (const g of [zeta, elsewhere, alpha]) await store.groups.addMember(g.id, user.id, 'sso');
+    const s = session(user.id);
+    await store.sessions.create(s);
+    const found = await store.sessions.findActive(s.idHash, T + MINUTE);
+    expect(found?.firstMembership?.groups).toEqual([
+      { id: alpha.id, name: 'Alpha', externalId: null },
+      { id: zeta.id, name: 'Zeta', externalId: 'z' },
+    ]);
+    expect(found?.session).toEqual(s);
+    expect(found?.user.id).toBe(user.id);
+  });
+
+  it('sees a revocation made on another connection at the next check (the hot read path)', async () => {
+    const user = await newUser();
+    const s = session(user.id);
+    await store.sessions.create(s);
+    expect(await store.sessions.findActive(s.idHash, T + MINUTE)).toBeDefined();
+    await store.transaction((tx) => tx.sessions.revoke(s.idHash, T + MINUTE));
+    expect(await store.sessions.findActive(s.idHash, T + MINUTE)).toBeUndefined();
   });
 
   it('keeps null ip and user agent as null', async () => {

@@ -33,10 +33,8 @@ export function registerAuthRoutes(app: App, ctx: AppContext): void {
       const p = await requirePrincipal(ctx, request);
       const user = p.kind === 'user' ? p.user : p.kind === 'instance_admin' ? p.user : undefined;
       if (!user) throw new ApiError('unauthorized', 'An API key is not a user; sign in to use /auth/me');
-      // The session check already brought the first organisation; only the groups remain.
+      // The session check already brought the first organisation and its groups: no query here.
       const first = p.kind === 'organisation_key' ? null : (p.firstMembership ?? null);
-      const allGroups = first ? await ctx.store.groups.listForUser(user.id) : [];
-      const groups = first ? allGroups.filter((g) => g.organisationId === first.organisation.id) : [];
       return {
         id: user.id,
         email: user.email,
@@ -44,7 +42,7 @@ export function registerAuthRoutes(app: App, ctx: AppContext): void {
         lastName: user.lastName,
         organisation: first?.organisation ?? null,
         role: first?.role ?? null,
-        groups: groups.map((g) => ({ id: g.id, name: g.name, externalId: g.externalId })),
+        groups: first?.groups ?? [],
         attributes: user.attributes,
         isInstanceAdmin: user.isInstanceAdmin,
       };

@@ -5,7 +5,7 @@
 import { type Kysely, sql } from 'kysely';
 import { hotQuery } from '../hot-query.ts';
 import type { Database } from '../schema.ts';
-import { toUser, type User } from './users.ts';
+import type { User, UserAttributes } from './users.ts';
 
 export interface Session {
   idHash: string;
@@ -19,21 +19,31 @@ export interface Session {
   method: string;
 }
 
+export interface MembershipGroup {
+  id: string;
+  name: string;
+  externalId: string | null;
+}
+
 export interface FirstMembership {
   role: string;
   organisation: { id: string; name: string; slug: string };
+  /** The person's groups in that organisation, by name. */
+  groups: MembershipGroup[];
 }
 
 export interface ActiveSession {
   session: Session;
   user: User;
-  /** The organisation the person joined first, with their role there (what /auth/me shows). */
+  /** The organisation the person joined first, with their role and groups there (/auth/me). */
   firstMembership: FirstMembership | null;
 }
 
 export function sessionsRepository(db: Kysely<Database>) {
-  // The session check of every request: one primary-key lookup joined to the user.
-  // The person's first organisation comes along (left joins), so /auth/me needs one query less.
+  // The session check of every request is this one query: the session by primary key, its
+  // user, the organisation the person joined first and their groups there (one row per group,
+  // left joins), so /auth/me needs nothing else. Columns are named (no `*`): a PostgreSQL
+  // prepared statement must keep its result shape when a migration adds a column.
   const findActiveQuery = hotQuery(db, 3, (p) =>
     db
       .selectFrom('sessions')
@@ -56,12 +66,29 @@ export function sessionsRepository(db: Kysely<Database>) {
           ),
       )
       .leftJoin('organisations', 'organisations.id', 'memberships.organisation_id')
-      .selectAll('users')
-      .select([
+      .leftJoin('group_memberships', 'group_memberships.user_id', 'users.id')
+      .leftJoin('groups', (join) =>
+        join
+          .onRef('groups.id', '=', 'group_memberships.group_id')
+          .onRef('groups.organisation_id', '=', 'memberships.organisation_id'),
+      )
+      .select((eb) => [
+        'users.id',
+        'users.email',
+        'users.first_name',
+        'users.last_name',
+        'users.is_instance_admin',
+        eb('users.password_hash', 'is not', null).as('has_password'),
+        'users.attributes',
+        'users.created_at',
+        'users.updated_at',
         'memberships.role as m_role',
         'organisations.id as o_id',
         'organisations.name as o_name',
         'organisations.slug as o_slug',
+        'groups.id as g_id',
+        'groups.name as g_name',
+        'groups.external_id as g_external_id',
         'sessions.id_hash',
         'sessions.created_at as s_created_at',
         'sessions.last_seen_at',
@@ -75,7 +102,9 @@ export function sessionsRepository(db: Kysely<Database>) {
       .where('sessions.revoked_at', 'is', null)
       .where('sessions.idle_expires_at', '>', p(1) as unknown as number)
       .where('sessions.absolute_expires_at', '>', p(1) as unknown as number)
-      .where('users.disabled', '=', p(2) as unknown as number),
+      .where('users.disabled', '=', p(2) as unknown as number)
+      .orderBy('groups.name')
+      .orderBy('groups.id'),
   );
   return {
     async create(s: Session): Promise<void> {
@@ -98,14 +127,38 @@ export function sessionsRepository(db: Kysely<Database>) {
 
     /** The live session and its enabled user, or undefined (expired, revoked, disabled, unknown). */
     async findActive(idHash: string, now: number): Promise<ActiveSession | undefined> {
-      const [r] = await findActiveQuery(idHash, now, 0);
+      const rows = await findActiveQuery(idHash, now, 0);
+      const r = rows[0];
       if (!r) return undefined;
+      const user: User = {
+        id: r.id,
+        email: r.email,
+        firstName: r.first_name,
+        lastName: r.last_name,
+        disabled: false,
+        isInstanceAdmin: r.is_instance_admin === 1,
+        // 1 on SQLite, true on PostgreSQL.
+        hasPassword: Boolean(r.has_password),
+        attributes: JSON.parse(r.attributes) as UserAttributes,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+      };
+      let firstMembership: FirstMembership | null = null;
+      if (r.o_id !== null && r.m_role !== null) {
+        const groups: MembershipGroup[] = [];
+        // Rows without a group are memberships in other organisations' groups (or none).
+        for (const g of rows) {
+          if (g.g_id !== null) groups.push({ id: g.g_id, name: g.g_name!, externalId: g.g_external_id });
+        }
+        firstMembership = {
+          role: r.m_role,
+          organisation: { id: r.o_id, name: r.o_name!, slug: r.o_slug! },
+          groups,
+        };
+      }
       return {
-        user: toUser(r),
-        firstMembership:
-          r.o_id !== null && r.m_role !== null
-            ? { role: r.m_role, organisation: { id: r.o_id, name: r.o_name!, slug: r.o_slug! } }
-            : null,
+        user,
+        firstMembership,
         session: {
           idHash: r.id_hash,
           userId: r.id,
