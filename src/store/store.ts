@@ -1,6 +1,7 @@
 /** The storage contract: typed repositories per aggregate, and transactions over them. */
 import type { Kysely } from 'kysely';
 import type { DatabaseHandle } from './connect.ts';
+import { groupCommit } from './group-commit.ts';
 import { apiKeysRepository } from './repositories/api-keys.ts';
 import { domainsRepository } from './repositories/domains.ts';
 import { groupsRepository } from './repositories/groups.ts';
@@ -59,6 +60,11 @@ export function createStore(handle: DatabaseHandle): Store {
   return {
     ...createRepositories(handle.db),
     engine: handle.engine,
-    transaction: (work) => handle.db.transaction().execute((trx) => work(createRepositories(trx))),
+    // SQLite commits on the event-loop thread: concurrent transactions share a commit there.
+    // PostgreSQL commits on its own connections, in parallel.
+    transaction:
+      handle.engine === 'sqlite'
+        ? groupCommit(handle.db, createRepositories)
+        : (work) => handle.db.transaction().execute((trx) => work(createRepositories(trx))),
   };
 }
