@@ -19,6 +19,7 @@
  */
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { clip, SamlError } from './errors.ts';
+import './xmldom-regexp-cache.ts';
 
 export const NS = {
   protocol: 'urn:oasis:names:tc:SAML:2.0:protocol',

@@ -12,7 +12,7 @@ import type { ExternalIdentity } from '../identity/external-identity.ts';
 import { type SignInResult, signInWithin } from '../identity/sign-in.ts';
 import { profileFromAssertion, type SamlProfile } from '../saml/profile.ts';
 import type { ValidatedAssertion } from '../saml/validate-response.ts';
-import type { SamlConfiguration } from '../store/repositories/saml-configurations.ts';
+import type { LoginConfiguration, SamlConfiguration } from '../store/repositories/saml-configurations.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { SsoFlowError } from './errors.ts';
 import { safeReturnUrl } from './return-path.ts';
@@ -58,7 +58,7 @@ export interface StartedSamlLogin {
 }
 
 export interface FinishedSamlLogin {
-  configuration: SamlConfiguration;
+  configuration: LoginConfiguration;
   assertion: ValidatedAssertion;
   profile: SamlProfile;
   result: SignInResult;
@@ -101,7 +101,14 @@ export function createSamlFlow(deps: SamlFlowDeps) {
     return c;
   }
 
-  function usable(c: SamlConfiguration): SamlConfiguration & { idpEntityId: string } {
+  /** For a login: read on every request (edits apply at once everywhere), without the metadata XML. */
+  async function loginConfiguration(name: string): Promise<LoginConfiguration> {
+    const c = await store.samlConfigurations.getForLogin(name);
+    if (!c) throw new SsoFlowError('saml_configuration_not_found', `No SAML configuration named "${name}"`);
+    return c;
+  }
+
+  function usable(c: LoginConfiguration): LoginConfiguration & { idpEntityId: string } {
     if (!c.enabled)
       throw new SsoFlowError('saml_configuration_disabled', 'This SAML configuration is disabled');
     if (!c.idpEntityId || c.idpCertificates.length === 0) {
@@ -110,14 +117,14 @@ export function createSamlFlow(deps: SamlFlowDeps) {
         'This SAML configuration has no IdP metadata yet',
       );
     }
-    return c as SamlConfiguration & { idpEntityId: string };
+    return c as LoginConfiguration & { idpEntityId: string };
   }
 
-  function frontend(c: SamlConfiguration): string {
+  function frontend(c: LoginConfiguration): string {
     return c.frontendUrl ?? config.BASE_URL;
   }
 
-  function returnTarget(c: SamlConfiguration, candidate: string | null | undefined): string {
+  function returnTarget(c: LoginConfiguration, candidate: string | null | undefined): string {
     const fallback = frontend(c);
     const allowed = c.frontendUrl ? [c.frontendUrl] : [];
     return safeReturnUrl(
@@ -148,7 +155,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
     next: string | null | undefined,
     now = Date.now(),
   ): Promise<StartedSamlLogin> {
-    const c = usable(await configuration(name));
+    const c = usable(await loginConfiguration(name));
     const ssoUrl = c.idpSsoRedirectUrl ?? c.idpSsoPostUrl;
     if (!ssoUrl) {
       throw new SsoFlowError(
@@ -190,7 +197,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
   /** Pairs the response with the request it answers, exactly once, from the browser that asked. */
   async function pairWithRequest(
     tx: Repositories,
-    c: SamlConfiguration,
+    c: LoginConfiguration,
     assertion: ValidatedAssertion,
     input: AcsInput,
     now: number,
@@ -236,7 +243,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
     complete: (tx: Repositories, done: FinishedSamlLogin) => Promise<T>,
     now = Date.now(),
   ): Promise<{ done: FinishedSamlLogin; value: T }> {
-    const c = usable(await configuration(input.name));
+    const c = usable(await loginConfiguration(input.name));
     const urls = samlUrls(config.BASE_URL, c.name, config.SAML_FORCE_SSL);
     const k = await keys();
     const { DEFAULT_CANONICALIZATIONS, validateResponse } = await samlProtocol();

@@ -186,7 +186,7 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
       } catch (err) {
         const refusal = ssoRefusal(err);
         if (!refusal) throw err;
-        const configuration = await ctx.store.samlConfigurations.getByName(name);
+        const configuration = await ctx.store.samlConfigurations.getForLogin(name);
         const trace = await ctx.store.loginTraces.record({
           organisationId: configuration?.organisationId ?? null,
           protocol: 'saml',

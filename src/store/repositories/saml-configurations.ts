@@ -1,6 +1,7 @@
 /** SAML configurations: several per organisation, each with a globally unique, immutable name. */
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { translateConstraints } from '../errors.ts';
+import { hotQuery } from '../hot-query.ts';
 import { newId } from '../ids.ts';
 import type { Database, SamlConfigurationsTable } from '../schema.ts';
 
@@ -37,14 +38,44 @@ export type SamlConfigurationInput = Omit<
   'id' | 'organisationId' | 'createdAt' | 'updatedAt'
 >;
 
+/** What a login needs: everything but the IdP metadata document it was read from. */
+export type LoginConfiguration = Omit<SamlConfiguration, 'idpMetadataXml'>;
+
+const LOGIN_COLUMNS = [
+  'id',
+  'organisation_id',
+  'name',
+  'enabled',
+  'allow_idp_initiated',
+  'idp_entity_id',
+  'idp_sso_redirect_url',
+  'idp_sso_post_url',
+  'idp_certificates',
+  'idp_metadata_signers',
+  'frontend_url',
+  'attribute_mappings',
+  'default_role',
+  'allow_sha1',
+  'want_assertions_encrypted',
+  'require_signed_assertion',
+  'sign_authn_requests',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof SamlConfigurationsTable>;
+
 function toConfiguration(r: Selectable<SamlConfigurationsTable>): SamlConfiguration {
+  return { ...toLoginConfiguration(r), idpMetadataXml: r.idp_metadata_xml };
+}
+
+function toLoginConfiguration(
+  r: Omit<Selectable<SamlConfigurationsTable>, 'idp_metadata_xml'>,
+): LoginConfiguration {
   return {
     id: r.id,
     organisationId: r.organisation_id,
     name: r.name,
     enabled: r.enabled === 1,
     allowIdpInitiated: r.allow_idp_initiated === 1,
-    idpMetadataXml: r.idp_metadata_xml,
     idpEntityId: r.idp_entity_id,
     idpSsoRedirectUrl: r.idp_sso_redirect_url,
     idpSsoPostUrl: r.idp_sso_post_url,
@@ -86,6 +117,12 @@ function toRow(c: Partial<SamlConfigurationInput>): Updateable<SamlConfiguration
 }
 
 export function samlConfigurationsRepository(db: Kysely<Database>) {
+  // Every SAML login and ACS request reads its configuration, without the metadata XML (kilobytes
+  // that the login does not use). Read fresh each time: an edit or a switch-off on any instance
+  // applies to the next login everywhere.
+  const forLoginQuery = hotQuery(db, 1, (p) =>
+    db.selectFrom('saml_configurations').select(LOGIN_COLUMNS).where('name', '=', p(0)),
+  );
   return {
     async create(organisationId: string, input: SamlConfigurationInput): Promise<SamlConfiguration> {
       const now = Date.now();
@@ -122,6 +159,12 @@ export function samlConfigurationsRepository(db: Kysely<Database>) {
         .where('name', '=', name)
         .executeTakeFirst();
       return r && toConfiguration(r);
+    },
+
+    /** By name, for a login (see LoginConfiguration). */
+    async getForLogin(name: string): Promise<LoginConfiguration | undefined> {
+      const [r] = await forLoginQuery(name);
+      return r && toLoginConfiguration(r);
     },
 
     async list(organisationId: string): Promise<SamlConfiguration[]> {
