@@ -58,6 +58,11 @@ export async function startServer(
     store.sessions
       .deleteEnded(Date.now() - 24 * 60 * 60 * 1000)
       .catch((err) => logger.warn({ err }, 'session cleanup failed'));
+    const now = Date.now();
+    Promise.all([
+      store.loginThrottles.deleteStale(now - config.LOGIN_FAILURE_MEMORY_SECONDS * 1000),
+      store.passwordTokens.deleteExpired(now - 24 * 60 * 60 * 1000),
+    ]).catch((err) => logger.warn({ err }, 'sign-in counter and token cleanup failed'));
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
 
