@@ -1,14 +1,18 @@
 /**
  * Starts Drawbridge: configuration already checked, database opened and migrated, the
- * first-start admin key issued once, the app listening, and a graceful stop on SIGTERM.
+ * LiteLLM-style environment connections written, the first-start admin key issued once, the
+ * app listening, and a graceful stop on SIGTERM.
  */
 import pino from 'pino';
+import { ConfigError } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { issueApiKey } from './credentials/api-keys.ts';
 import { createSecretBox, loadMasterSecret } from './credentials/secret-box.ts';
 import { buildApp } from './http/app.ts';
 import type { App } from './http/context.ts';
 import { loggerOptions } from './ops/logger.ts';
+import { bootstrapFromEnvironment } from './sso/oidc-bootstrap.ts';
+import { EnvironmentConfigError } from './sso/oidc-env-connections.ts';
 import { type DatabaseHandle, migrate, openDatabase, ping } from './store/connect.ts';
 import { createStore, type Store } from './store/store.ts';
 
@@ -50,6 +54,13 @@ export async function startServer(
     throw err;
   }
   const store = createStore(handle);
+  try {
+    // LiteLLM-style variables become connections before the first request can need them.
+    await bootstrapFromEnvironment({ config, store, box, log: logger });
+  } catch (err) {
+    await handle.close();
+    throw err instanceof EnvironmentConfigError ? new ConfigError([err.message]) : err;
+  }
   const app = await buildApp({ config, store, logger, box, ping: () => ping(handle) });
   const firstKey = await issueFirstStartKey(store);
   await app.listen({ port: config.PORT, host: config.HOST });

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { customSignInProblems } from './custom-sign-in-options.ts';
 import { type Config, configSchema, type OptionName, options } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -84,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.SESSION_IDLE_TIMEOUT_SECONDS > parsed.SESSION_ABSOLUTE_TIMEOUT_SECONDS) {
     problems.push('SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS');
   }
+  problems.push(...customSignInProblems(parsed));
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...parsed, BASE_URL: parsed.BASE_URL ?? `http://localhost:${parsed.PORT}` };
 }

@@ -4,6 +4,7 @@
  * docs/configuration.md is generated from `options` below (scripts/generate-config-docs.ts).
  */
 import { z } from 'zod';
+import { customSignInOptions } from './custom-sign-in-options.ts';
 
 export const DEFAULT_ROLES = ['admin', 'admin_viewer', 'member', 'member_viewer', 'customer'] as const;
 
@@ -287,6 +288,7 @@ export const options = {
     doc: 'DNS servers that email-domain verification asks for the `drawbridge-verification=<token>` TXT record, as comma-separated `address[:port]` (for example `1.1.1.1,[2606:4700::1111]:53`). When empty, the system resolvers are used.',
     defaultText: '(system resolvers)',
   },
+  ...customSignInOptions,
 } satisfies Record<string, Option>;
 
 export type OptionName = keyof typeof options;

@@ -22,6 +22,7 @@ import { createTxtLookup, type TxtLookup } from '../ops/dns.ts';
 import { loggerOptions } from '../ops/logger.ts';
 import { createSmtpMailer, type Mailer } from '../ops/mailer.ts';
 import { createMetrics, type Metrics } from '../ops/metrics.ts';
+import { createCustomSignIn } from '../sso/custom-sign-in.ts';
 import { createSamlFlow } from '../sso/saml-flow.ts';
 import type { Store } from '../store/store.ts';
 import { registerAutoSubmitScript } from './auto-post-page.ts';
@@ -29,6 +30,7 @@ import type { App, AppContext } from './context.ts';
 import { ApiError, errorBody, handleError } from './errors.ts';
 import { registerApiKeyRoutes } from './routes/api-keys.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
+import { registerCustomSignInRoutes } from './routes/custom-sign-in.ts';
 import { registerDomainRoutes } from './routes/domains.ts';
 import { registerGroupRoutes } from './routes/groups.ts';
 import { registerLoginPolicyRoutes } from './routes/login-policy.ts';
@@ -205,6 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const samlFlow = createSamlFlow({ config, store: deps.store, box: deps.box });
   registerSamlConfigurationRoutes(app, ctx);
   registerSamlRoutes(app, ctx, samlFlow);
+  registerCustomSignInRoutes(app, ctx, createCustomSignIn({ config, store: deps.store }));
   registerSpKeyRoutes(app, ctx, deps.box, samlFlow);
   registerAutoSubmitScript(app);
 

@@ -978,6 +978,9 @@ export const ROUTES: RouteSpec[] = [
     fields: { SAMLResponse: fc.oneof(hostileString, fc.base64String()), RelayState: hostileString },
     textFields: ['SAMLResponse', 'RelayState'],
   },
+  // Off by default (TRUSTED_HEADER_ENABLED, CUSTOM_SIGN_IN_HANDLER): 404 with a code, nothing written.
+  { method: 'GET', path: '/api/v1/auth/trusted-header/login/', auth: false, body: false },
+  { method: 'GET', path: '/api/v1/auth/custom/login/', auth: false, body: false },
 ];
 
 export const WRITE_ROUTES = ROUTES.filter((r) => r.method !== 'GET');
