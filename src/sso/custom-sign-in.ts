@@ -200,15 +200,18 @@ export function createCustomSignIn(deps: CustomSignInDeps) {
     'trusted-header': config.TRUSTED_HEADER_ORGANISATION ?? config.SSO_DEFAULT_ORGANISATION,
     'custom-handler': config.CUSTOM_SIGN_IN_ORGANISATION ?? config.SSO_DEFAULT_ORGANISATION,
   };
-  let handler: Promise<CustomSignInHandler> | undefined;
+  let loaded: Promise<CustomSignInHandler> | undefined;
 
   /** Loaded once; a failed load is tried again at the next sign-in (the file may be fixed). */
   function customHandler(path: string): Promise<CustomSignInHandler> {
-    handler ??= load(path);
-    handler.catch(() => {
-      handler = undefined;
-    });
-    return handler;
+    if (!loaded) {
+      const loading = load(path);
+      loading.catch(() => {
+        if (loaded === loading) loaded = undefined;
+      });
+      loaded = loading;
+    }
+    return loaded;
   }
 
   /** The organisation a connection's people belong to (created at start by the bootstrap). */
@@ -299,7 +302,17 @@ export function createCustomSignIn(deps: CustomSignInDeps) {
     const path = config.CUSTOM_SIGN_IN_HANDLER;
     if (!path)
       throw new CustomSignInError('custom_sign_in_not_configured', 'No custom sign-in handler is configured');
-    const answer = await runHandler(await customHandler(path), request);
+    const handler = await customHandler(path).catch((err: unknown) => {
+      if (err instanceof CustomSignInError) throw err;
+      throw new CustomSignInError(
+        'custom_sign_in_handler_unavailable',
+        'The custom sign-in handler could not be loaded',
+        {
+          error: err instanceof Error ? err.message.slice(0, 300) : String(err).slice(0, 300),
+        },
+      );
+    });
+    const answer = await runHandler(handler, request);
     if (answer === null || answer === undefined) {
       throw new CustomSignInError('custom_sign_in_declined', 'The sign-in handler did not recognise you');
     }
