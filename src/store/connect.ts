@@ -47,10 +47,19 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     // Hot reads as named prepared statements: parsed and planned once per connection, not on
-    // every call (pg keeps track of which connection has prepared which name). Hot queries
-    // name their columns, so a column added by a later migration does not invalidate them.
+    // every call (pg keeps track of which connection has prepared which name). The session
+    // check names its columns, so a column added by a later migration does not invalidate it.
     registerHotExecutor(db, {
-      read: async (name, text, values) => (await pool.query({ name, text, values })).rows,
+      read: async (name, text, values) => {
+        try {
+          return (await pool.query({ name, text, values })).rows;
+        } catch (err) {
+          // A prepared `select *` whose table another instance's migration changed: PostgreSQL
+          // refuses to reuse it ("cached plan must not change result type"). Run it unnamed.
+          if ((err as { code?: string }).code !== '0A000') throw err;
+          return (await pool.query({ text, values })).rows;
+        }
+      },
     });
     const url = new URL(options.DATABASE_URL);
     return {

@@ -29,28 +29,90 @@ export function registerHotExecutor(db: Kysely<Database>, executor: HotExecutor)
   executors.set(db, executor);
 }
 
+interface Compiled {
+  sql: string;
+  name: string;
+  order: number[];
+}
+
+// Compiled forms shared by every repository instance of a database and of its transactions
+// (they have the same dialect adapter): a transaction's repositories are created anew each time.
+const shared = new WeakMap<object, Map<string, Compiled>>();
+
+function compile(arity: number, build: (param: (i: number) => string) => Compilable<unknown>): Compiled {
+  const sentinels = Array.from({ length: arity }, (_, i) => `\u0001hot-param-${i}\u0001`);
+  const query = build((i) => sentinels[i]!).compile();
+  const order = query.parameters.map((v) => sentinels.indexOf(v as string));
+  // Every bound value must come from `args`; a literal bound by Kysely would be frozen in.
+  if (order.some((i) => i < 0)) throw new Error('hot query binds a value that is not a parameter');
+  // Derived from the text: one name always means one statement, on every connection.
+  const name = `hot_${createHash('sha256').update(query.sql).digest('hex').slice(0, 24)}`;
+  return { sql: query.sql, name, order };
+}
+
+/**
+ * The compiled query, built on first use. With `key` (unique per query, e.g. 'users.get'), the
+ * compiled form is shared with every other repository instance on the same dialect.
+ */
+function compiledOnce(
+  db: Kysely<Database>,
+  arity: number,
+  build: (param: (i: number) => string) => Compilable<unknown>,
+  key: string | undefined,
+): () => Compiled {
+  let compiled: Compiled | undefined;
+  return () => {
+    if (compiled) return compiled;
+    if (key === undefined) {
+      compiled = compile(arity, build);
+      return compiled;
+    }
+    const adapter = db.getExecutor().adapter;
+    let byKey = shared.get(adapter);
+    if (!byKey) {
+      byKey = new Map();
+      shared.set(adapter, byKey);
+    }
+    compiled = byKey.get(key) ?? compile(arity, build);
+    byKey.set(key, compiled);
+    return compiled;
+  };
+}
+
+/** A precompiled read; outside a transaction it runs on the engine's fast path. */
 export function hotQuery<R>(
   db: Kysely<Database>,
   arity: number,
   build: (param: (i: number) => string) => Compilable<R>,
+  key?: string,
 ): HotQuery<R> {
-  let compiled: { sql: string; name: string; order: number[] } | undefined;
+  const compiled = compiledOnce(db, arity, build, key);
   return async (...args) => {
-    if (!compiled) {
-      const sentinels = Array.from({ length: arity }, (_, i) => `\u0001hot-param-${i}\u0001`);
-      const query = build((i) => sentinels[i]!).compile();
-      const order = query.parameters.map((v) => sentinels.indexOf(v as string));
-      // Every bound value must come from `args`; a literal bound by Kysely would be frozen in.
-      if (order.some((i) => i < 0)) throw new Error('hot query binds a value that is not a parameter');
-      // Derived from the text: one name always means one statement, on every connection.
-      const name = `hot_${createHash('sha256').update(query.sql).digest('hex').slice(0, 24)}`;
-      compiled = { sql: query.sql, name, order };
-    }
-    const { sql, name, order } = compiled;
+    const { sql, name, order } = compiled();
     const parameters = order.map((i) => args[i]);
     const executor = db.isTransaction ? undefined : executors.get(db);
     if (executor) return (await executor.read(name, sql, parameters)) as R[];
     const result = await db.executeQuery<R>(CompiledQuery.raw(sql, parameters));
     return result.rows;
+  };
+}
+
+/** A precompiled write (or read-and-write), always through Kysely; answers the affected rows too. */
+export function hotStatement<R = unknown>(
+  db: Kysely<Database>,
+  arity: number,
+  build: (param: (i: number) => string) => Compilable<R>,
+  key: string,
+): (...args: unknown[]) => Promise<{ rows: R[]; affected: number }> {
+  const compiled = compiledOnce(db, arity, build, key);
+  return async (...args) => {
+    const { sql, order } = compiled();
+    const result = await db.executeQuery<R>(
+      CompiledQuery.raw(
+        sql,
+        order.map((i) => args[i]),
+      ),
+    );
+    return { rows: result.rows, affected: Number(result.numAffectedRows ?? 0n) };
   };
 }

@@ -29,33 +29,48 @@ function addUnicodeLower(db: DatabaseSync): void {
 }
 
 /**
- * A second, read-only connection for the hot reads (the session check): it runs them
- * synchronously, without waiting for the Kysely connection's mutex, and in WAL mode each
- * statement sees exactly the last committed state (never another request's open transaction).
- * Opened on first use, after the writer has created the file and switched it to WAL.
+ * Hot reads (the session check, a login's configuration) run synchronously on a connection,
+ * without Kysely's executor and its connection mutex. Normally that is the main connection:
+ * between transactions it holds exactly the committed state, and its page cache stays warm
+ * (another connection's cache is dropped after every write of the main one). While a transaction
+ * is open on it (a group commit awaiting), a read there would see uncommitted writes, so the read
+ * goes to a second, read-only connection, which in WAL mode sees the last committed state.
  */
-function hotReader(path: string): HotExecutor & { close(): void } {
-  let db: DatabaseSync | undefined;
-  const statements = new Map<string, StatementSync>();
+function hotReads(main: DatabaseSync, path: string): HotExecutor & { close(): void } {
+  let reader: DatabaseSync | undefined;
+  const statements = new Map<DatabaseSync, Map<string, StatementSync>>();
+  const prepared = (db: DatabaseSync, sql: string): StatementSync => {
+    let forDb = statements.get(db);
+    if (!forDb) {
+      forDb = new Map();
+      statements.set(db, forDb);
+    }
+    let statement = forDb.get(sql);
+    if (!statement) {
+      // Hot queries are a handful of fixed texts: the map stays small.
+      statement = db.prepare(sql);
+      forDb.set(sql, statement);
+    }
+    return statement;
+  };
   return {
     read: (_name, sql, parameters) => {
-      if (!db) {
-        db = new DatabaseSync(path, { readOnly: true });
-        db.exec('PRAGMA busy_timeout = 5000');
-        addUnicodeLower(db);
+      let db = main;
+      if (main.isTransaction) {
+        // Opened on first use, after the main connection has created the file and set WAL.
+        if (!reader) {
+          reader = new DatabaseSync(path, { readOnly: true });
+          reader.exec('PRAGMA busy_timeout = 5000');
+          addUnicodeLower(reader);
+        }
+        db = reader;
       }
-      let statement = statements.get(sql);
-      if (!statement) {
-        // Hot queries are a handful of fixed texts: the map stays small.
-        statement = db.prepare(sql);
-        statements.set(sql, statement);
-      }
-      return statement.all(...(parameters as SQLInputValue[]));
+      return prepared(db, sql).all(...(parameters as SQLInputValue[]));
     },
     close: () => {
       statements.clear();
-      db?.close();
-      db = undefined;
+      reader?.close();
+      reader = undefined;
     },
   };
 }
@@ -81,11 +96,11 @@ export function openSqlite(path: string): OpenedSqlite {
   // Kysely prepares every query anew; the same few dozen SQL texts recur on every request,
   // so prepared statements are kept (bounded, least recently used dropped first).
   const cache = new Map<string, SqliteStatement>();
-  const reader = hotReader(path);
+  const hot = hotReads(db, path);
   const database: SqliteDatabase = {
     close: () => {
       cache.clear();
-      reader.close();
+      hot.close();
       db.close();
     },
     prepare: (sql) => {
@@ -100,5 +115,5 @@ export function openSqlite(path: string): OpenedSqlite {
       return statement;
     },
   };
-  return { database, hot: reader };
+  return { database, hot };
 }

@@ -84,6 +84,18 @@ describe.each(ENGINES)('sessions repository (%s)', (engine) => {
     expect(found?.user.id).toBe(user.id);
   });
 
+  it('does not see a revocation before its transaction commits, and sees it right after', async () => {
+    const user = await newUser();
+    const s = session(user.id);
+    await store.sessions.create(s);
+    await store.transaction(async (tx) => {
+      await tx.sessions.revoke(s.idHash, T + MINUTE);
+      // The store itself (not the transaction) reads only committed data.
+      expect(await store.sessions.findActive(s.idHash, T + MINUTE)).toBeDefined();
+    });
+    expect(await store.sessions.findActive(s.idHash, T + MINUTE)).toBeUndefined();
+  });
+
   it('sees a revocation made on another connection at the next check (the hot read path)', async () => {
     const user = await newUser();
     const s = session(user.id);

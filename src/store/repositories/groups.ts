@@ -4,7 +4,7 @@
  */
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { translateConstraints } from '../errors.ts';
-import { hotQuery } from '../hot-query.ts';
+import { hotQuery, hotStatement } from '../hot-query.ts';
 import { newId } from '../ids.ts';
 import type { Database, GroupsTable } from '../schema.ts';
 
@@ -62,6 +62,44 @@ export function groupsRepository(db: Kysely<Database>) {
       .select('group_memberships.source')
       .where('group_memberships.user_id', '=', p(0))
       .orderBy('groups.name'),
+  );
+  // Group sync at every SSO login: the person's groups in one organisation, additions, removals.
+  const listInOrganisationForUserQuery = hotQuery(
+    db,
+    2,
+    (p) =>
+      db
+        .selectFrom('group_memberships')
+        .innerJoin('groups', 'groups.id', 'group_memberships.group_id')
+        .selectAll('groups')
+        .select('group_memberships.source')
+        .where('group_memberships.user_id', '=', p(0))
+        .where('groups.organisation_id', '=', p(1))
+        .orderBy('groups.name'),
+    'groups.listForUserInOrganisation',
+  );
+  const insertMember = hotStatement(
+    db,
+    4,
+    (p) =>
+      db.insertInto('group_memberships').values({
+        group_id: p(0),
+        user_id: p(1),
+        source: p(2) as MembershipSource,
+        created_at: p(3) as unknown as number,
+      }),
+    'groups.addMember',
+  );
+  const deleteMemberFromSource = hotStatement(
+    db,
+    3,
+    (p) =>
+      db
+        .deleteFrom('group_memberships')
+        .where('group_id', '=', p(0))
+        .where('user_id', '=', p(1))
+        .where('source', '=', p(2) as MembershipSource),
+    'groups.removeMemberFromSource',
   );
   return {
     async create(organisationId: string, input: NewGroup): Promise<Group> {
@@ -153,21 +191,18 @@ export function groupsRepository(db: Kysely<Database>) {
 
     async addMember(groupId: string, userId: string, source: MembershipSource): Promise<void> {
       await translateConstraints('this group membership', () =>
-        db
-          .insertInto('group_memberships')
-          .values({ group_id: groupId, user_id: userId, source, created_at: Date.now() })
-          .execute(),
+        insertMember(groupId, userId, source, Date.now()),
       );
     },
 
     /** Removes a membership; with `onlySource`, only when it has that source. */
     async removeMember(groupId: string, userId: string, onlySource?: MembershipSource): Promise<boolean> {
-      let q = db
+      if (onlySource) return (await deleteMemberFromSource(groupId, userId, onlySource)).affected > 0;
+      const r = await db
         .deleteFrom('group_memberships')
         .where('group_id', '=', groupId)
-        .where('user_id', '=', userId);
-      if (onlySource) q = q.where('source', '=', onlySource);
-      const r = await q.executeTakeFirst();
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
 
@@ -194,19 +229,9 @@ export function groupsRepository(db: Kysely<Database>) {
 
     /** The user's groups, optionally within one organisation, each with its membership source. */
     async listForUser(userId: string, organisationId?: string): Promise<GroupWithSource[]> {
-      if (organisationId === undefined) {
-        const rows = await listAllForUserQuery(userId);
-        return rows.map((r) => ({ ...toGroup(r), source: r.source }));
-      }
-      let q = db
-        .selectFrom('group_memberships')
-        .innerJoin('groups', 'groups.id', 'group_memberships.group_id')
-        .selectAll('groups')
-        .select('group_memberships.source')
-        .where('group_memberships.user_id', '=', userId)
-        .orderBy('groups.name');
-      if (organisationId) q = q.where('groups.organisation_id', '=', organisationId);
-      const rows = await q.execute();
+      const rows = organisationId
+        ? await listInOrganisationForUserQuery(userId, organisationId)
+        : await listAllForUserQuery(userId);
       return rows.map((r) => ({ ...toGroup(r), source: r.source }));
     },
   };

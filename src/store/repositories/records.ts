@@ -1,5 +1,6 @@
 /** Append-only records an admin reads: login traces, audit events, and instance settings. */
 import type { Kysely } from 'kysely';
+import { hotStatement } from '../hot-query.ts';
 import { decodeCursor, encodeCursor, newId } from '../ids.ts';
 import type { Database } from '../schema.ts';
 import type { Page } from './organisations.ts';
@@ -56,26 +57,44 @@ function nextTimeCursor<T extends { createdAt: number; id: string }>(rows: T[], 
 }
 
 export function loginTracesRepository(db: Kysely<Database>) {
+  // Every sign-in writes one (precompiled: see hot-query.ts).
+  const insertTrace = hotStatement(
+    db,
+    12,
+    (p) =>
+      db.insertInto('login_traces').values({
+        id: p(0),
+        organisation_id: p(1),
+        protocol: p(2),
+        configuration: p(3),
+        outcome: p(4) as LoginTrace['outcome'],
+        code: p(5),
+        message: p(6),
+        email: p(7),
+        user_id: p(8),
+        ip: p(9),
+        detail: p(10),
+        created_at: p(11) as unknown as number,
+      }),
+    'loginTraces.record',
+  );
   return {
     async record(t: NewLoginTrace): Promise<LoginTrace> {
       const row = { ...t, id: newId(), createdAt: Date.now() };
-      await db
-        .insertInto('login_traces')
-        .values({
-          id: row.id,
-          organisation_id: t.organisationId,
-          protocol: t.protocol,
-          configuration: t.configuration,
-          outcome: t.outcome,
-          code: t.code,
-          message: t.message,
-          email: t.email,
-          user_id: t.userId,
-          ip: t.ip,
-          detail: JSON.stringify(t.detail),
-          created_at: row.createdAt,
-        })
-        .execute();
+      await insertTrace(
+        row.id,
+        t.organisationId,
+        t.protocol,
+        t.configuration,
+        t.outcome,
+        t.code,
+        t.message,
+        t.email,
+        t.userId,
+        t.ip,
+        JSON.stringify(t.detail),
+        row.createdAt,
+      );
       return row;
     },
 

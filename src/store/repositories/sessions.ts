@@ -3,7 +3,7 @@
  * leak usable cookies. The check is one primary-key lookup joined to its user.
  */
 import { type Kysely, sql } from 'kysely';
-import { hotQuery } from '../hot-query.ts';
+import { hotQuery, hotStatement } from '../hot-query.ts';
 import type { Database } from '../schema.ts';
 import type { User, UserAttributes } from './users.ts';
 
@@ -106,23 +106,37 @@ export function sessionsRepository(db: Kysely<Database>) {
       .orderBy('groups.name')
       .orderBy('groups.id'),
   );
+  // Every sign-in starts one (precompiled: see hot-query.ts).
+  const insertSession = hotStatement(
+    db,
+    9,
+    (p) =>
+      db.insertInto('sessions').values({
+        id_hash: p(0),
+        user_id: p(1),
+        created_at: p(2) as unknown as number,
+        last_seen_at: p(3) as unknown as number,
+        idle_expires_at: p(4) as unknown as number,
+        absolute_expires_at: p(5) as unknown as number,
+        ip: p(6),
+        user_agent: p(7),
+        method: p(8),
+      }),
+    'sessions.create',
+  );
   return {
     async create(s: Session): Promise<void> {
-      await db
-        .insertInto('sessions')
-        .values({
-          id_hash: s.idHash,
-          user_id: s.userId,
-          created_at: s.createdAt,
-          last_seen_at: s.lastSeenAt,
-          idle_expires_at: s.idleExpiresAt,
-          absolute_expires_at: s.absoluteExpiresAt,
-          revoked_at: null,
-          ip: s.ip,
-          user_agent: s.userAgent,
-          method: s.method,
-        })
-        .execute();
+      await insertSession(
+        s.idHash,
+        s.userId,
+        s.createdAt,
+        s.lastSeenAt,
+        s.idleExpiresAt,
+        s.absoluteExpiresAt,
+        s.ip,
+        s.userAgent,
+        s.method,
+      );
     },
 
     /** The live session and its enabled user, or undefined (expired, revoked, disabled, unknown). */

@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { translateConstraints } from '../errors.ts';
+import { hotQuery, hotStatement } from '../hot-query.ts';
 import type { Database } from '../schema.ts';
 
 export interface PendingLogin {
@@ -69,17 +70,27 @@ export function pendingLoginsRepository(db: Kysely<Database>) {
 }
 
 export function replayCacheRepository(db: Kysely<Database>) {
+  // One statement: a new key is inserted; an expired entry may be reused (the message it guarded
+  // can no longer be accepted anyway), so it is taken over; a live one is left alone (a replay).
+  const claimKey = hotStatement(
+    db,
+    3,
+    (p) =>
+      db
+        .insertInto('replay_cache')
+        .values({ key: p(0), expires_at: p(1) as unknown as number })
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet((eb) => ({ expires_at: eb.ref('excluded.expires_at') }))
+            .where('replay_cache.expires_at', '<', p(2) as unknown as number),
+        ),
+    'replayCache.claim',
+  );
   return {
     /** Records `key` as used until `expiresAt`; false when it was already used (a replay). */
     async claim(key: string, expiresAt: number, now: number): Promise<boolean> {
-      // An expired entry may be reused: the message it guarded can no longer be accepted anyway.
-      await db.deleteFrom('replay_cache').where('key', '=', key).where('expires_at', '<', now).execute();
-      const r = await db
-        .insertInto('replay_cache')
-        .values({ key, expires_at: expiresAt })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .executeTakeFirst();
-      return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+      return (await claimKey(key, expiresAt, now)).affected > 0;
     },
 
     async deleteExpired(now: number): Promise<number> {
@@ -99,14 +110,32 @@ export interface ExternalIdentityLink {
 }
 
 export function externalIdentitiesRepository(db: Kysely<Database>) {
-  return {
-    async get(connection: string, subject: string): Promise<ExternalIdentityLink | undefined> {
-      const r = await db
+  // Both run at every SSO login (precompiled: see hot-query.ts).
+  const getLink = hotQuery(
+    db,
+    2,
+    (p) =>
+      db
         .selectFrom('external_identities')
         .selectAll()
-        .where('connection', '=', connection)
-        .where('subject', '=', subject)
-        .executeTakeFirst();
+        .where('connection', '=', p(0))
+        .where('subject', '=', p(1)),
+    'externalIdentities.get',
+  );
+  const touchLink = hotStatement(
+    db,
+    3,
+    (p) =>
+      db
+        .updateTable('external_identities')
+        .set({ last_login_at: p(2) as unknown as number })
+        .where('connection', '=', p(0))
+        .where('subject', '=', p(1)),
+    'externalIdentities.touch',
+  );
+  return {
+    async get(connection: string, subject: string): Promise<ExternalIdentityLink | undefined> {
+      const [r] = await getLink(connection, subject);
       return (
         r && {
           connection: r.connection,
@@ -136,12 +165,7 @@ export function externalIdentitiesRepository(db: Kysely<Database>) {
     },
 
     async touch(connection: string, subject: string, now: number): Promise<void> {
-      await db
-        .updateTable('external_identities')
-        .set({ last_login_at: now })
-        .where('connection', '=', connection)
-        .where('subject', '=', subject)
-        .execute();
+      await touchLink(connection, subject, now);
     },
 
     async listForUser(userId: string): Promise<ExternalIdentityLink[]> {

@@ -1,6 +1,7 @@
 /** Users (one per person, email unique case-insensitively) and their organisation memberships. */
 import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import { translateConstraints } from '../errors.ts';
+import { hotQuery } from '../hot-query.ts';
 import { decodeCursor, encodeCursor, newId, normaliseEmail } from '../ids.ts';
 import type { Database, UsersTable } from '../schema.ts';
 import type { Page } from './organisations.ts';
@@ -64,6 +65,13 @@ export interface UserPatch {
 }
 
 export function usersRepository(db: Kysely<Database>) {
+  // Every SSO login reads its user (precompiled: see hot-query.ts).
+  const getUser = hotQuery(
+    db,
+    1,
+    (p) => db.selectFrom('users').selectAll().where('id', '=', p(0)),
+    'users.get',
+  );
   return {
     async create(input: NewUser): Promise<User> {
       const now = Date.now();
@@ -87,7 +95,7 @@ export function usersRepository(db: Kysely<Database>) {
     },
 
     async get(id: string): Promise<User | undefined> {
-      const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      const [r] = await getUser(id);
       return r && toUser(r);
     },
 
@@ -174,6 +182,13 @@ export function membershipsRepository(db: Kysely<Database>) {
     role: r.role,
     createdAt: r.created_at,
   });
+  // Every SSO login reads the person's memberships (precompiled: see hot-query.ts).
+  const listForUserQuery = hotQuery(
+    db,
+    1,
+    (p) => db.selectFrom('memberships').selectAll().where('user_id', '=', p(0)).orderBy('created_at'),
+    'memberships.listForUser',
+  );
   return {
     async add(userId: string, organisationId: string, role: string): Promise<Membership> {
       const row = { user_id: userId, organisation_id: organisationId, role, created_at: Date.now() };
@@ -192,12 +207,7 @@ export function membershipsRepository(db: Kysely<Database>) {
     },
 
     async listForUser(userId: string): Promise<Membership[]> {
-      const rows = await db
-        .selectFrom('memberships')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .orderBy('created_at')
-        .execute();
+      const rows = await listForUserQuery(userId);
       return rows.map(toMembership);
     },
 
