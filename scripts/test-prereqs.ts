@@ -43,6 +43,8 @@ const PACKAGES: Record<string, () => boolean> = {
   'php-xml': () => phpHas('dom'), // simplesamlphp does not depend on it, and fails without it
   'php-mbstring': () => phpHas('mbstring'),
   'python3-pysaml2': () => existsSync('/usr/lib/python3/dist-packages/saml2'),
+  // The browser tests drive Debian's Chromium with playwright-core (no browser download).
+  chromium: () => existsSync('/usr/bin/chromium'),
 };
 
 const missing = Object.keys(PACKAGES).filter((name) => !PACKAGES[name]?.());

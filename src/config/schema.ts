@@ -4,28 +4,13 @@
  * docs/configuration.md is generated from `options` below (scripts/generate-config-docs.ts).
  */
 import { z } from 'zod';
-import { customSignInOptions } from './custom-sign-in-options.ts';
 
 export const DEFAULT_ROLES = ['admin', 'admin_viewer', 'member', 'member_viewer', 'customer'] as const;
 
-const booleanText = z.union([
-  z.boolean(),
-  z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), {
-      message: 'expected true or false',
-    })
-    .transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
-]);
-
-const integer = (min: number, max: number) =>
-  z.coerce
-    .number({ message: 'expected a whole number' })
-    .int({ message: 'expected a whole number' })
-    .min(min, { message: `expected a whole number from ${min} to ${max}` })
-    .max(max, { message: `expected a whole number from ${min} to ${max}` });
+import { customSignInOptions } from './custom-sign-in-options.ts';
+import { loginPageOptions } from './login-page-options.ts';
+import { oidcOptions } from './oidc-options.ts';
+import { booleanText, integer } from './values.ts';
 
 const httpUrl = z
   .string()
@@ -288,6 +273,8 @@ export const options = {
     doc: 'DNS servers that email-domain verification asks for the `drawbridge-verification=<token>` TXT record, as comma-separated `address[:port]` (for example `1.1.1.1,[2606:4700::1111]:53`). When empty, the system resolvers are used.',
     defaultText: '(system resolvers)',
   },
+  ...oidcOptions,
+  ...loginPageOptions,
   ...customSignInOptions,
 } satisfies Record<string, Option>;
 

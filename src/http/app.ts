@@ -23,6 +23,8 @@ import { loggerOptions } from '../ops/logger.ts';
 import { createSmtpMailer, type Mailer } from '../ops/mailer.ts';
 import { createMetrics, type Metrics } from '../ops/metrics.ts';
 import { createCustomSignIn } from '../sso/custom-sign-in.ts';
+import { createOidcFlow } from '../sso/oidc-flow.ts';
+import type { Transport } from '../sso/outbound-fetch.ts';
 import { createSamlFlow } from '../sso/saml-flow.ts';
 import type { Store } from '../store/store.ts';
 import { registerAutoSubmitScript } from './auto-post-page.ts';
@@ -33,7 +35,10 @@ import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCustomSignInRoutes } from './routes/custom-sign-in.ts';
 import { registerDomainRoutes } from './routes/domains.ts';
 import { registerGroupRoutes } from './routes/groups.ts';
+import { registerLoginPageRoutes } from './routes/login-page.ts';
 import { registerLoginPolicyRoutes } from './routes/login-policy.ts';
+import { registerOidcRoutes } from './routes/oidc.ts';
+import { registerOidcConfigurationRoutes } from './routes/oidc-configurations.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerOrganisationRoutes } from './routes/organisations.ts';
 import { registerOwnSessionRoutes } from './routes/own-sessions.ts';
@@ -59,6 +64,8 @@ export interface AppDeps {
   mailer?: Mailer | null;
   /** TXT look-ups for domain verification; by default node:dns with DNS_RESOLVERS. */
   txtLookup?: TxtLookup;
+  /** The network under requests to identity providers; tests route remote SaaS hosts to loopback fakes. */
+  idpTransport?: Transport;
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -207,6 +214,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const samlFlow = createSamlFlow({ config, store: deps.store, box: deps.box });
   registerSamlConfigurationRoutes(app, ctx);
   registerSamlRoutes(app, ctx, samlFlow);
+  const oidcFlow = createOidcFlow({
+    config,
+    store: deps.store,
+    box: deps.box,
+    ...(deps.idpTransport ? { transport: deps.idpTransport } : {}),
+  });
+  registerOidcConfigurationRoutes(app, ctx, deps.box, oidcFlow);
+  registerOidcRoutes(app, ctx, oidcFlow);
+  registerLoginPageRoutes(app, ctx);
   registerCustomSignInRoutes(app, ctx, createCustomSignIn({ config, store: deps.store }));
   registerSpKeyRoutes(app, ctx, deps.box, samlFlow);
   registerAutoSubmitScript(app);

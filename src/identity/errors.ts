@@ -6,6 +6,7 @@ export const IDENTITY_ERROR_CODES = [
   'identity_multiple_organisations',
   'identity_account_disabled',
   'identity_subject_missing',
+  'identity_login_method_not_allowed',
 ] as const;
 
 export type IdentityErrorCode = (typeof IDENTITY_ERROR_CODES)[number];

@@ -58,10 +58,13 @@ async function findOrCreateUser(
     const domain = await tx.domains.getByDomain(emailDomain(identity.email));
     const ownsDomain = domain !== undefined && domain.organisationId === orgId && domain.verified;
     const member = (await tx.memberships.get(existing.id, orgId)) !== undefined;
-    if (!ownsDomain && !(member && identity.emailVerified)) {
+    // And the IdP must say it verified the address (OIDC email_verified; nOAuth, attacks.md O-EMAIL-1).
+    if (!identity.emailVerified || !(ownsDomain || member)) {
       throw new IdentityError(
         'identity_link_refused',
-        'An account with this email exists and this organisation has not verified the email domain',
+        identity.emailVerified
+          ? 'An account with this email exists and this organisation has not verified the email domain'
+          : 'An account with this email exists and the identity provider did not verify the address',
       );
     }
     if (existing.isInstanceAdmin) {

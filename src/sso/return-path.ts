@@ -5,9 +5,12 @@
  */
 
 // Backslashes, control characters and whitespace are refused outright: browsers normalise
-// `/\evil`, `/\t/evil` and friends into other hosts.
+// `/\evil`, `/\t/evil` and friends into other hosts. Once percent-decoded, a space is harmless
+// (`/url%20with%20spaces/`), but a backslash or control character is not (`/%5Cevil`, `%09//evil`).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
 const UNSAFE = /[\\\u0000-\u001f\u007f\s]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const UNSAFE_DECODED = /[\\\u0000-\u001f\u007f]/;
 
 /**
  * The safe absolute URL for `candidate`, or `fallback`. `base` is this instance's BASE_URL;
@@ -20,15 +23,21 @@ export function safeReturnUrl(
   fallback: string,
 ): string {
   if (!candidate || candidate.length > 2048) return fallback;
-  let decoded = candidate;
-  try {
-    // Refuse what hides unsafe characters behind percent-encoding too (`/%5Cevil`, `/%2F%2Fevil`).
-    decoded = decodeURIComponent(candidate);
-  } catch {
-    return fallback;
+  // Refuse what hides unsafe characters behind percent-encoding (`/%5Cevil`, `/%2F%2Fevil`), at
+  // every level of decoding: a consumer that decodes twice must not find `//evil` either.
+  const layers = [candidate];
+  for (let i = 0; i < 3; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(layers[layers.length - 1]!);
+    } catch {
+      return fallback;
+    }
+    if (next === layers[layers.length - 1]) break;
+    layers.push(next);
   }
-  if (UNSAFE.test(candidate) || UNSAFE.test(decoded)) return fallback;
-  const isPath = candidate.startsWith('/') && !candidate.startsWith('//') && !decoded.startsWith('//');
+  if (UNSAFE.test(candidate) || layers.some((l) => UNSAFE_DECODED.test(l))) return fallback;
+  const isPath = candidate.startsWith('/') && layers.every((l) => !l.startsWith('//'));
   let url: URL;
   try {
     url = isPath ? new URL(candidate, base) : new URL(candidate);

@@ -126,7 +126,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
 
   function returnTarget(c: LoginConfiguration, candidate: string | null | undefined): string {
     const fallback = frontend(c);
-    const allowed = c.frontendUrl ? [c.frontendUrl] : [];
+    const allowed = [...config.ALLOWED_REDIRECT_ORIGINS, ...(c.frontendUrl ? [c.frontendUrl] : [])];
     return safeReturnUrl(
       candidate,
       config.BASE_URL,

@@ -140,6 +140,39 @@ export interface SamlConfigurationsTable {
   updated_at: number;
 }
 
+export interface OidcConfigurationsTable {
+  id: string;
+  organisation_id: string;
+  name: string;
+  provider: string;
+  enabled: number;
+  issuer: string | null;
+  authorization_endpoint: string | null;
+  token_endpoint: string | null;
+  userinfo_endpoint: string | null;
+  jwks_uri: string | null;
+  client_id: string;
+  client_auth: string;
+  client_secret_sealed: string | null;
+  private_key_sealed: string | null;
+  scope: string;
+  use_pkce: number;
+  fetch_userinfo: number;
+  include_client_id: number;
+  extra_headers: string;
+  claims: string;
+  id_token_algorithms: string;
+  default_role: string;
+  allowed_email_domains: string;
+  user_defaults: string;
+  frontend_url: string | null;
+  tenant: string | null;
+  graph_endpoint: string | null;
+  source: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface SpKeysTable {
   id: string;
   use: 'signing' | 'encryption';
@@ -215,6 +248,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   settings: SettingsTable;
   saml_configurations: SamlConfigurationsTable;
+  oidc_configurations: OidcConfigurationsTable;
   sp_keys: SpKeysTable;
   pending_logins: PendingLoginsTable;
   replay_cache: ReplayCacheTable;

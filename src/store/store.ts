@@ -5,6 +5,7 @@ import { groupCommit } from './group-commit.ts';
 import { apiKeysRepository } from './repositories/api-keys.ts';
 import { domainsRepository } from './repositories/domains.ts';
 import { groupsRepository } from './repositories/groups.ts';
+import { oidcConfigurationsRepository } from './repositories/oidc-configurations.ts';
 import { organisationsRepository } from './repositories/organisations.ts';
 import {
   loginPoliciesRepository,
@@ -37,6 +38,7 @@ export function createRepositories(db: Kysely<Database>) {
     auditEvents: auditEventsRepository(db),
     settings: settingsRepository(db),
     samlConfigurations: samlConfigurationsRepository(db),
+    oidcConfigurations: oidcConfigurationsRepository(db),
     spKeys: spKeysRepository(db),
     pendingLogins: pendingLoginsRepository(db),
     replayCache: replayCacheRepository(db),

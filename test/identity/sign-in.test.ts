@@ -100,12 +100,24 @@ describe.each(ENGINES)('SSO sign-in rules (%s)', (engine) => {
     const { org, domain, identity } = await setup();
     await store.domains.create(org.id, { domain, verified: true });
     const existing = await store.users.create({ email: `Alice@${domain.toUpperCase()}`, passwordHash: 'x' });
-    const r = await signIn(store, identity({ emailVerified: false }), policy);
+    const r = await signIn(store, identity(), policy);
     expect(r).toMatchObject({ matchedBy: 'email', created: false });
     expect(r.user.id).toBe(existing.id);
     expect(
       await store.externalIdentities.get(`saml:${identity().connection.id}`, 'alice-subject'),
     ).toMatchObject({ userId: existing.id, linkedBy: 'email' });
+  });
+
+  it('never links by email when the IdP did not verify the address, even on a verified domain (attacks.md O-EMAIL-1)', async () => {
+    const { org, domain, identity } = await setup();
+    await store.domains.create(org.id, { domain, verified: true });
+    await store.users.create({ email: `alice@${domain}`, passwordHash: 'x' });
+    expect(await refusal(signIn(store, identity({ emailVerified: false }), policy))).toBe(
+      'identity_link_refused',
+    );
+    expect(
+      await store.externalIdentities.get(`saml:${identity().connection.id}`, 'alice-subject'),
+    ).toBeUndefined();
   });
 
   it('links an existing member of the organisation whose email the IdP vouches for', async () => {

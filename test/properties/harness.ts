@@ -97,6 +97,7 @@ export const TABLES = [
   'audit_events',
   'settings',
   'saml_configurations',
+  'oidc_configurations',
   'pending_logins',
   'replay_cache',
   'external_identities',
@@ -192,6 +193,8 @@ export interface Fixture {
   domainId: string;
   /** A SAML configuration of the fixture organisation (with IdP metadata), the :name of SAML routes. */
   samlName: string;
+  /** A (disabled, so no network) OIDC configuration of the fixture organisation, the :name of OIDC routes. */
+  oidcName: string;
   /** A live organisation API key id (the :keyId of the organisation key routes). */
   orgKeyId: string;
   /** A live instance API key id (the :keyId of /api/v1/api-keys/:keyId). */
@@ -204,6 +207,7 @@ export interface Fixture {
     domainId: string;
     keyId: string;
     samlName: string;
+    oidcName: string;
     /** A live session of the other tenant's user (the public id of /api/v1/auth/sessions). */
     sessionId: string;
   };
@@ -261,6 +265,19 @@ export async function createFixture(engine: EngineName): Promise<Fixture> {
     }),
     'SAML configuration',
   );
+  const oidcName = 'fixture-oidc';
+  const oidcConfiguration = (name: string) => ({
+    name,
+    provider: 'generic-oidc',
+    issuer: 'https://idp.fixture.example',
+    clientId: 'fixture-client',
+    clientSecret: 'fixture-secret',
+    enabled: false,
+  });
+  await expectCreated(
+    await post(`${o}/oidc-configurations`, oidcConfiguration(oidcName)),
+    'OIDC configuration',
+  );
   const orgKey = await expectCreated(
     await post(`${o}/api-keys`, { name: 'org admin key', role: 'admin' }),
     'org key',
@@ -308,6 +325,10 @@ export async function createFixture(engine: EngineName): Promise<Fixture> {
     await post(`${oo}/saml-configurations`, { name: 'other-saml' }),
     'other SAML configuration',
   );
+  await expectCreated(
+    await post(`${oo}/oidc-configurations`, oidcConfiguration('other-oidc')),
+    'other OIDC configuration',
+  );
 
   const login = await t.app.inject({
     method: 'POST',
@@ -327,6 +348,7 @@ export async function createFixture(engine: EngineName): Promise<Fixture> {
     groupId: group.id as string,
     domainId: domain.id as string,
     samlName,
+    oidcName,
     orgKeyId: spareOrgKey.id as string,
     instanceKeyId: instanceKey.id as string,
     other: {
@@ -336,6 +358,7 @@ export async function createFixture(engine: EngineName): Promise<Fixture> {
       domainId: otherDomain.id as string,
       keyId: otherKey.id as string,
       samlName: 'other-saml',
+      oidcName: 'other-oidc',
       sessionId: publicSessionId(sha256Hex(otherSession.cookieValue)),
     },
     headers: {
@@ -614,6 +637,35 @@ const orgGroup = (f: Fixture) => ({ orgId: f.orgId, groupId: f.groupId });
 const orgSaml = (f: Fixture) => ({ orgId: f.orgId, name: f.samlName });
 const samlName = (f: Fixture) => ({ name: f.samlName });
 const boolArb = fc.oneof(fc.boolean(), hostileString);
+const orgOidc = (f: Fixture) => ({ orgId: f.orgId, name: f.oidcName });
+const oidcName = (f: Fixture) => ({ name: f.oidcName });
+const urlArb = fc.oneof(fc.webUrl(), hostileString, fc.constant(null));
+const oidcFields = {
+  issuer: urlArb,
+  authorizationEndpoint: urlArb,
+  tokenEndpoint: urlArb,
+  userinfoEndpoint: urlArb,
+  clientId: hostileString,
+  clientSecret: fc.oneof(hostileString, fc.constant(null)),
+  clientAuth: fc.oneof(
+    fc.constantFrom('client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'),
+    hostileString,
+  ),
+  privateKeyPem: fc.oneof(hostileString, fc.constant(null)),
+  scope: hostileString,
+  usePkce: boolArb,
+  extraHeaders: fc.oneof(fc.dictionary(hostileString, hostileString), jsonArb),
+  claims: fc.oneof(
+    fc.dictionary(fc.constantFrom('id', 'email', 'groups', 'extra', 'x'), hostileString),
+    jsonArb,
+  ),
+  idTokenAlgorithms: fc.oneof(fc.subarray(['RS256', 'ES256', 'EdDSA', 'HS256', 'none']), jsonArb),
+  defaultRole: roleArb,
+  allowedEmailDomains: fc.oneof(fc.array(hostileString, { maxLength: 3 }), jsonArb),
+  userDefaults: fc.oneof(attributesArb, jsonArb),
+  tenant: fc.oneof(hostileString, fc.constant(null)),
+  enabled: boolArb,
+};
 const samlFields = {
   allowIdpInitiated: boolArb,
   idpMetadataXml: fc.oneof(hostileString, fc.constant('<md:EntityDescriptor/>'), fc.constant(null)),
@@ -977,6 +1029,45 @@ export const ROUTES: RouteSpec[] = [
     validBody: () => ({ SAMLResponse: Buffer.from('<samlp:Response/>').toString('base64') }),
     fields: { SAMLResponse: fc.oneof(hostileString, fc.base64String()), RelayState: hostileString },
     textFields: ['SAMLResponse', 'RelayState'],
+  },
+  {
+    method: 'POST',
+    path: `${org}/oidc-configurations`,
+    auth: true,
+    body: true,
+    params: orgOnly,
+    validBody: (_f, n) => ({ name: `oidc-${n}`, provider: 'google', clientId: 'c', clientSecret: 's' }),
+    fields: {
+      name: fc.oneof(fc.stringMatching(/^[a-z0-9_-]{1,70}$/), hostileString),
+      provider: fc.oneof(
+        fc.constantFrom('google', 'microsoft', 'okta', 'github', 'generic-oidc', 'generic-oauth2'),
+        hostileString,
+      ),
+      ...oidcFields,
+    },
+    textFields: ['name', 'issuer', 'clientId', 'clientSecret', 'scope', 'defaultRole'],
+  },
+  { method: 'GET', path: `${org}/oidc-configurations`, auth: true, body: false, params: orgOnly },
+  { method: 'GET', path: `${org}/oidc-configurations/:name`, auth: true, body: false, params: orgOidc },
+  {
+    method: 'PATCH',
+    path: `${org}/oidc-configurations/:name`,
+    auth: true,
+    body: true,
+    params: orgOidc,
+    validBody: () => ({ enabled: false }),
+    fields: oidcFields,
+    textFields: ['issuer', 'clientId', 'clientSecret', 'scope', 'defaultRole'],
+  },
+  { method: 'DELETE', path: `${org}/oidc-configurations/:name`, auth: true, body: false, params: orgOidc },
+  { method: 'GET', path: '/api/v1/auth/oidc/:name/login/', auth: false, body: false, params: oidcName },
+  {
+    method: 'GET',
+    path: '/api/v1/auth/oidc/:name/callback/',
+    auth: false,
+    body: false,
+    params: oidcName,
+    writesLoginTraces: true,
   },
   // Off by default (TRUSTED_HEADER_ENABLED, CUSTOM_SIGN_IN_HANDLER): 404 with a code, nothing written.
   { method: 'GET', path: '/api/v1/auth/trusted-header/login/', auth: false, body: false },

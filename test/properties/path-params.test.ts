@@ -124,7 +124,7 @@ function mayWriteFor(route: RouteSpec): { mayWrite: TableName[] } {
 }
 
 /** Ids of the other tenant that fit a param of the fixture organisation's routes. */
-function otherTenantId(f: Fixture, param: string): string | undefined {
+function otherTenantId(f: Fixture, param: string, route?: RouteSpec): string | undefined {
   switch (param) {
     case 'userId':
       return f.other.userId;
@@ -135,7 +135,7 @@ function otherTenantId(f: Fixture, param: string): string | undefined {
     case 'keyId':
       return f.other.keyId;
     case 'name':
-      return f.other.samlName;
+      return route?.path.includes('/oidc-configurations/') ? f.other.oidcName : f.other.samlName;
     case 'sessionId':
       return f.other.sessionId;
     default:
@@ -199,7 +199,7 @@ describe.each(ENGINES)('random path parameters (%s)', (engine) => {
       const params = paramNames(route.path).filter((p) => p !== 'orgId');
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...params), adminPrincipalArb, async (param, principal) => {
-          const other = otherTenantId(f, param)!;
+          const other = otherTenantId(f, param, route)!;
           const values = { ...validValues(route, f), [param]: other };
           const { headers, payload } = payloadFor(route, f);
           const o = await exchange(
@@ -234,7 +234,7 @@ describe.each(ENGINES)('random path parameters (%s)', (engine) => {
         fc.asyncProperty(scoped, async (principal) => {
           // Every id is the other organisation's own, so a leak would answer 2xx.
           const values: Record<string, string> = { orgId: f.other.orgId };
-          for (const p of paramNames(route.path)) if (p !== 'orgId') values[p] = otherTenantId(f, p)!;
+          for (const p of paramNames(route.path)) if (p !== 'orgId') values[p] = otherTenantId(f, p, route)!;
           const { headers, payload } = payloadFor(route, f);
           const o = await exchange(
             f,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, migrate, openDatabase } from '../../src/store/connect.ts';
 import { StoreError } from '../../src/store/errors.ts';
+import { migrationProvider } from '../../src/store/migrations/index.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
 import { createTestDatabase, ENGINES, openTestDatabase } from '../support/databases.ts';
 import { expectStoreError, unique } from './helpers.ts';
@@ -90,7 +91,10 @@ describe.each(ENGINES)('migrations (%s)', (engine) => {
     const testDb = await createTestDatabase(engine);
     let handle: DatabaseHandle | undefined = openDatabase(testDb.env);
     try {
-      expect(await migrate(handle)).toEqual(['0001-initial', '0002-sso']);
+      // Every migration of the list, in order (each feature adds its own; these must be among them).
+      const names = Object.keys(await migrationProvider.getMigrations()).sort();
+      expect(names).toEqual(expect.arrayContaining(['0001-initial', '0002-sso', '0004-password-accounts']));
+      expect(await migrate(handle)).toEqual(names);
       const store = createStore(handle);
       const org = await store.organisations.create({ name: 'Persisted', slug: unique('mig') });
       const user = await store.users.create({ email: `${unique('mig')}@x.test`, attributes: { kept: true } });

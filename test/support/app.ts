@@ -3,7 +3,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { createSecretBox, type SecretBox } from '../../src/credentials/secret-box.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { type AppDeps, buildApp } from '../../src/http/app.ts';
 import type { App } from '../../src/http/context.ts';
 import { ping } from '../../src/store/connect.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
@@ -42,6 +42,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export async function startTestApp(
   engine: EngineName = 'sqlite',
   env: Record<string, string> = {},
+  deps: Pick<AppDeps, 'idpTransport'> = {},
 ): Promise<TestApp> {
   const db = await openTestDatabase(engine);
   const config = testConfig(env);
@@ -53,6 +54,7 @@ export async function startTestApp(
     box,
     logger: pino({ level: 'silent' }),
     ping: () => ping(db.handle),
+    ...deps,
   });
   return {
     app,

@@ -12,6 +12,7 @@
  *    allow password sign-in → `login_method_not_allowed`.
  * Every refusal leaves a login trace; a success clears the account's counter.
  */
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config/schema.ts';
 import {
@@ -22,11 +23,11 @@ import {
   throttleDecision,
 } from '../../credentials/login-throttle.ts';
 import { verifyPassword } from '../../credentials/passwords.ts';
-import { endSession, startSession } from '../../credentials/sessions.ts';
+import { endSession, type StartedSession, startSession } from '../../credentials/sessions.ts';
 import { loginMethodAllowed, loginPolicyFrom, ssoLoginPath } from '../../identity/login-methods.ts';
 import type { Repositories } from '../../store/store.ts';
 import type { App, AppContext } from '../context.ts';
-import { ApiError, type ApiErrorCode, errorBody } from '../errors.ts';
+import { API_ERROR_STATUS, ApiError, type ApiErrorCode, errorBody } from '../errors.ts';
 import { errorResponses, errorSchema } from '../schemas.ts';
 import { setSessionCookie } from '../session-cookie.ts';
 
@@ -44,10 +45,11 @@ export function throttlePolicies(config: Config): { account: ThrottlePolicy; add
 /**
  * Where an organisation's people start single sign-on: the policy's default SSO configuration,
  * else the instance default (SAML_DEFAULT_CONFIGURATION) when it is this organisation's, else
- * the organisation's only enabled SAML configuration; null when none of these exists.
+ * the organisation's only enabled SAML configuration, else its only enabled OIDC configuration;
+ * null when none of these exists.
  */
 export async function ssoLocation(
-  repos: Pick<Repositories, 'loginPolicies' | 'samlConfigurations'>,
+  repos: Pick<Repositories, 'loginPolicies' | 'samlConfigurations' | 'oidcConfigurations'>,
   config: Config,
   organisationId: string,
 ): Promise<string | null> {
@@ -57,7 +59,10 @@ export async function ssoLocation(
   const preferred =
     saml.find((c) => c.name === config.SAML_DEFAULT_CONFIGURATION) ??
     (saml.length === 1 ? saml[0] : undefined);
-  return preferred ? ssoLoginPath({ protocol: 'saml', name: preferred.name }) : null;
+  if (preferred) return ssoLoginPath({ protocol: 'saml', name: preferred.name });
+  if (saml.length > 1) return null;
+  const oidc = (await repos.oidcConfigurations.list(organisationId)).filter((c) => c.enabled);
+  return oidc.length === 1 ? ssoLoginPath({ protocol: 'oidc', name: oidc[0]!.name }) : null;
 }
 
 function domainOf(email: string): string | null {
@@ -65,9 +70,163 @@ function domainOf(email: string): string | null {
   return at > 0 && at < email.length - 1 ? email.slice(at + 1) : null;
 }
 
-export function registerPasswordLoginRoutes(app: App, ctx: AppContext): void {
-  const policies = throttlePolicies(ctx.config);
+/** A refused password sign-in: its code, the person-facing message, and the HTTP status. */
+export interface PasswordRefusal {
+  ok: false;
+  code: ApiErrorCode;
+  message: string;
+  status: number;
+  retryAfterSeconds?: number;
+  details?: unknown;
+}
 
+/**
+ * The password sign-in with every policy above, shared by the JSON API and the login page:
+ * a started session, or a refusal (already traced). The caller sets the cookie.
+ */
+export async function passwordSignIn(
+  ctx: AppContext,
+  request: FastifyRequest,
+  { email, password }: { email: string; password: string },
+): Promise<{ ok: true; userId: string; session: StartedSession } | PasswordRefusal> {
+  const policies = throttlePolicies(ctx.config);
+  const now = Date.now();
+  const user = await ctx.store.users.getByEmail(email);
+  // A trace belongs to the person's (first) organisation so that its admins can read it.
+  const trace = async (
+    repos: Pick<Repositories, 'loginTraces' | 'memberships'>,
+    code: ApiErrorCode | null,
+    message: string | null,
+  ) => {
+    ctx.metrics.logins.inc({
+      protocol: 'password',
+      outcome: code === null ? 'success' : 'failure',
+      code: code ?? 'ok',
+    });
+    const organisationId = user
+      ? ((await repos.memberships.listForUser(user.id))[0]?.organisationId ?? null)
+      : null;
+    await repos.loginTraces.record({
+      organisationId,
+      protocol: 'password',
+      configuration: null,
+      outcome: code === null ? 'success' : 'failure',
+      code,
+      message,
+      email: email.slice(0, 254),
+      userId: user?.id ?? null,
+      ip: request.ip,
+      detail: {},
+    });
+  };
+  const fail = async (code: ApiErrorCode, message: string, details?: unknown): Promise<PasswordRefusal> => {
+    await trace(ctx.store, code, message);
+    return { ok: false, code, message, status: API_ERROR_STATUS[code], details };
+  };
+
+  // 1. Progressive delays, whether or not the email exists.
+  const keys = { account: accountKey(email), address: addressKey(request.ip) };
+  const states = await ctx.store.loginThrottles.get([keys.account, keys.address]);
+  const decision = combineDecisions([
+    throttleDecision(
+      states.find((s) => s.key === keys.account),
+      now,
+      policies.account,
+    ),
+    throttleDecision(
+      states.find((s) => s.key === keys.address),
+      now,
+      policies.address,
+    ),
+  ]);
+  if (!decision.allowed) {
+    const message = `Too many failed sign-ins; try again in ${decision.retryAfterSeconds} s`;
+    await trace(ctx.store, 'rate_limited', message);
+    return {
+      ok: false,
+      code: 'rate_limited',
+      message,
+      status: 429,
+      retryAfterSeconds: decision.retryAfterSeconds,
+      details: { retryAfterSeconds: decision.retryAfterSeconds },
+    };
+  }
+
+  // 2. SSO enforced for the email's domain: the person is sent to their organisation's IdP.
+  const domainName = domainOf(email);
+  const domain = domainName ? await ctx.store.domains.getByDomain(domainName) : undefined;
+  if (domain?.verified && domain.enforceSso) {
+    const location = await ssoLocation(ctx.store, ctx.config, domain.organisationId);
+    return await fail('sso_required', 'This email domain signs in with single sign-on', { location });
+  }
+
+  // 3. The password, verified (or a dummy hash) whatever the email: same work, same answer.
+  const hash = user ? await ctx.store.users.getPasswordHash(user.id) : null;
+  const ok = await verifyPassword(hash, password);
+  if (!user || !ok) {
+    const forgetBefore = now - ctx.config.LOGIN_FAILURE_MEMORY_SECONDS * 1000;
+    await ctx.store.loginThrottles.recordFailure(keys.account, now, forgetBefore);
+    await ctx.store.loginThrottles.recordFailure(keys.address, now, forgetBefore);
+    if (!ctx.config.PASSWORD_LOGIN_ENABLED) {
+      return await fail('password_login_disabled', 'Password sign-in is switched off on this instance');
+    }
+    return await fail('invalid_credentials', 'The email or password is wrong');
+  }
+
+  // 4. Password sign-in switched off: only the break-glass instance-admin login remains.
+  const breakGlass = !ctx.config.PASSWORD_LOGIN_ENABLED;
+  if (breakGlass && !user.isInstanceAdmin) {
+    return await fail('password_login_disabled', 'Password sign-in is switched off on this instance');
+  }
+
+  // 5. The account and its organisations' policies.
+  if (user.disabled) return await fail('account_disabled', 'This account is disabled');
+  for (const m of await ctx.store.memberships.listForUser(user.id)) {
+    const policy = loginPolicyFrom(await ctx.store.loginPolicies.get(m.organisationId));
+    if (!loginMethodAllowed(policy, 'password')) {
+      const location = await ssoLocation(ctx.store, ctx.config, m.organisationId);
+      return await fail(
+        'login_method_not_allowed',
+        'Your organisation does not allow password sign-in; use single sign-on',
+        { location },
+      );
+    }
+  }
+
+  // A fresh session id at every sign-in (no fixation); an old cookie is ended first.
+  const previous = request.cookies[ctx.config.SESSION_COOKIE_NAME];
+  const started = await ctx.store.transaction(async (tx) => {
+    if (previous) await endSession(tx, previous);
+    await tx.loginThrottles.clear(keys.account);
+    const s = await startSession(tx, ctx.sessionPolicy, {
+      userId: user.id,
+      method: 'password',
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+    });
+    await trace(tx, null, null);
+    if (breakGlass) {
+      await tx.auditEvents.record({
+        organisationId: null,
+        actor: `user:${user.id}`,
+        action: 'auth.break_glass_login',
+        targetType: 'user',
+        targetId: user.id,
+        detail: { email: user.email, ip: request.ip, userAgent: request.headers['user-agent'] ?? null },
+      });
+    }
+    return s;
+  });
+  if (breakGlass) {
+    request.log.warn(
+      { event: 'break_glass_login', userId: user.id, email: user.email, ip: request.ip },
+      'BREAK-GLASS: an instance admin signed in by password while PASSWORD_LOGIN_ENABLED=false',
+    );
+  }
+  return { ok: true, userId: user.id, session: started };
+}
+
+export function registerPasswordLoginRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/api/v1/auth/login',
     {
@@ -80,143 +239,23 @@ export function registerPasswordLoginRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { email, password } = request.body;
       // Login CSRF: another site may not sign a browser in to an account of its choosing.
       const origin = request.headers.origin;
       if (origin !== undefined && origin !== ctx.origin) {
         throw new ApiError('csrf_origin_mismatch', 'Cross-origin request refused');
       }
-      const now = Date.now();
-      const user = await ctx.store.users.getByEmail(email);
-      // A trace belongs to the person's (first) organisation so that its admins can read it.
-      const trace = async (
-        repos: Pick<Repositories, 'loginTraces' | 'memberships'>,
-        code: ApiErrorCode | null,
-        message: string | null,
-      ) => {
-        ctx.metrics.logins.inc({
-          protocol: 'password',
-          outcome: code === null ? 'success' : 'failure',
-          code: code ?? 'ok',
-        });
-        const organisationId = user
-          ? ((await repos.memberships.listForUser(user.id))[0]?.organisationId ?? null)
-          : null;
-        await repos.loginTraces.record({
-          organisationId,
-          protocol: 'password',
-          configuration: null,
-          outcome: code === null ? 'success' : 'failure',
-          code,
-          message,
-          email: email.slice(0, 254),
-          userId: user?.id ?? null,
-          ip: request.ip,
-          detail: {},
-        });
-      };
-      const fail = async (code: ApiErrorCode, message: string, details?: unknown) => {
-        await trace(ctx.store, code, message);
-        return new ApiError(code, message, details);
-      };
-
-      // 1. Progressive delays, whether or not the email exists.
-      const keys = { account: accountKey(email), address: addressKey(request.ip) };
-      const states = await ctx.store.loginThrottles.get([keys.account, keys.address]);
-      const decision = combineDecisions([
-        throttleDecision(
-          states.find((s) => s.key === keys.account),
-          now,
-          policies.account,
-        ),
-        throttleDecision(
-          states.find((s) => s.key === keys.address),
-          now,
-          policies.address,
-        ),
-      ]);
-      if (!decision.allowed) {
-        const message = `Too many failed sign-ins; try again in ${decision.retryAfterSeconds} s`;
-        await trace(ctx.store, 'rate_limited', message);
-        return reply
-          .status(429)
-          .header('retry-after', String(decision.retryAfterSeconds))
-          .send(errorBody('rate_limited', message, { retryAfterSeconds: decision.retryAfterSeconds }));
-      }
-
-      // 2. SSO enforced for the email's domain: the person is sent to their organisation's IdP.
-      const domainName = domainOf(email);
-      const domain = domainName ? await ctx.store.domains.getByDomain(domainName) : undefined;
-      if (domain?.verified && domain.enforceSso) {
-        const location = await ssoLocation(ctx.store, ctx.config, domain.organisationId);
-        throw await fail('sso_required', 'This email domain signs in with single sign-on', { location });
-      }
-
-      // 3. The password, verified (or a dummy hash) whatever the email: same work, same answer.
-      const hash = user ? await ctx.store.users.getPasswordHash(user.id) : null;
-      const ok = await verifyPassword(hash, password);
-      if (!user || !ok) {
-        const forgetBefore = now - ctx.config.LOGIN_FAILURE_MEMORY_SECONDS * 1000;
-        await ctx.store.loginThrottles.recordFailure(keys.account, now, forgetBefore);
-        await ctx.store.loginThrottles.recordFailure(keys.address, now, forgetBefore);
-        if (!ctx.config.PASSWORD_LOGIN_ENABLED) {
-          throw await fail('password_login_disabled', 'Password sign-in is switched off on this instance');
+      const outcome = await passwordSignIn(ctx, request, request.body);
+      if (!outcome.ok) {
+        if (outcome.retryAfterSeconds !== undefined) {
+          return reply
+            .status(429)
+            .header('retry-after', String(outcome.retryAfterSeconds))
+            .send(errorBody('rate_limited', outcome.message, outcome.details));
         }
-        throw await fail('invalid_credentials', 'The email or password is wrong');
+        throw new ApiError(outcome.code, outcome.message, outcome.details);
       }
-
-      // 4. Password sign-in switched off: only the break-glass instance-admin login remains.
-      const breakGlass = !ctx.config.PASSWORD_LOGIN_ENABLED;
-      if (breakGlass && !user.isInstanceAdmin) {
-        throw await fail('password_login_disabled', 'Password sign-in is switched off on this instance');
-      }
-
-      // 5. The account and its organisations' policies.
-      if (user.disabled) throw await fail('account_disabled', 'This account is disabled');
-      for (const m of await ctx.store.memberships.listForUser(user.id)) {
-        const policy = loginPolicyFrom(await ctx.store.loginPolicies.get(m.organisationId));
-        if (!loginMethodAllowed(policy, 'password')) {
-          const location = await ssoLocation(ctx.store, ctx.config, m.organisationId);
-          throw await fail(
-            'login_method_not_allowed',
-            'Your organisation does not allow password sign-in; use single sign-on',
-            { location },
-          );
-        }
-      }
-
-      // A fresh session id at every sign-in (no fixation); an old cookie is ended first.
-      const previous = request.cookies[ctx.config.SESSION_COOKIE_NAME];
-      const started = await ctx.store.transaction(async (tx) => {
-        if (previous) await endSession(tx, previous);
-        await tx.loginThrottles.clear(keys.account);
-        const s = await startSession(tx, ctx.sessionPolicy, {
-          userId: user.id,
-          method: 'password',
-          ip: request.ip,
-          userAgent: request.headers['user-agent'] ?? null,
-        });
-        await trace(tx, null, null);
-        if (breakGlass) {
-          await tx.auditEvents.record({
-            organisationId: null,
-            actor: `user:${user.id}`,
-            action: 'auth.break_glass_login',
-            targetType: 'user',
-            targetId: user.id,
-            detail: { email: user.email, ip: request.ip, userAgent: request.headers['user-agent'] ?? null },
-          });
-        }
-        return s;
-      });
-      if (breakGlass) {
-        request.log.warn(
-          { event: 'break_glass_login', userId: user.id, email: user.email, ip: request.ip },
-          'BREAK-GLASS: an instance admin signed in by password while PASSWORD_LOGIN_ENABLED=false',
-        );
-      }
-      setSessionCookie(ctx, reply, started.cookieValue, started.absoluteExpiresAt);
-      return { userId: user.id };
+      setSessionCookie(ctx, reply, outcome.session.cookieValue, outcome.session.absoluteExpiresAt);
+      return { userId: outcome.userId };
     },
   );
 }

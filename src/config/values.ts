@@ -1,0 +1,21 @@
+/** Value types shared by the configuration options: env text turned into typed values. */
+import { z } from 'zod';
+
+export const booleanText = z.union([
+  z.boolean(),
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), {
+      message: 'expected true or false',
+    })
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
+]);
+
+export const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'expected a whole number' })
+    .int({ message: 'expected a whole number' })
+    .min(min, { message: `expected a whole number from ${min} to ${max}` })
+    .max(max, { message: `expected a whole number from ${min} to ${max}` });

@@ -1,0 +1,147 @@
+/**
+ * The OpenID Connect / OAuth2 endpoints a browser talks to: start a login (redirect to the
+ * provider) and the callback the provider redirects back to (DESIGN.md's paths).
+ */
+import { z } from 'zod';
+import { endSession, startSession } from '../../credentials/sessions.ts';
+import { OidcError } from '../../oidc/errors.ts';
+import { OIDC_PENDING_SECONDS, type OidcFlow, oidcBindingCookieName } from '../../sso/oidc-flow.ts';
+import type { App, AppContext } from '../context.ts';
+import { sendSignInFailure } from '../failure-page.ts';
+import { setSessionCookie } from '../session-cookie.ts';
+import { ssoRefusal } from '../sso-errors.ts';
+
+const tags = ['oidc'];
+const nameParams = z.strictObject({ name: z.string().min(1).max(64) });
+const BINDING_PATH = '/api/v1/auth/oidc/';
+/** Longest callback query we read; real ones are a few hundred bytes. */
+const MAX_QUERY = 8 * 1024;
+
+export function registerOidcRoutes(app: App, ctx: AppContext, flow: OidcFlow): void {
+  // The provider redirects back with a top-level GET: SameSite=Lax cookies come along.
+  const bindingCookie = {
+    path: BINDING_PATH,
+    httpOnly: true,
+    secure: ctx.secureCookies,
+    sameSite: 'lax' as const,
+    maxAge: OIDC_PENDING_SECONDS,
+  };
+
+  app.get(
+    '/api/v1/auth/oidc/:name/login/',
+    {
+      schema: {
+        tags,
+        summary:
+          'Start an OpenID Connect / OAuth2 login: redirects to the provider (state, nonce, PKCE S256)',
+        security: [],
+        params: nameParams,
+        querystring: z.object({ next: z.string().max(2048).optional() }),
+      },
+    },
+    async (request, reply) => {
+      try {
+        const started = await flow.start(request.params.name, request.query.next);
+        reply.setCookie(oidcBindingCookieName(started.state), started.bindingValue, bindingCookie);
+        return reply.redirect(started.redirectUrl, 302);
+      } catch (err) {
+        const refusal = ssoRefusal(err);
+        if (!refusal) throw err;
+        request.log.warn(
+          { code: refusal.code, configuration: request.params.name },
+          'OIDC login could not start',
+        );
+        return sendSignInFailure(request, reply, { ...refusal, reference: null });
+      }
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/oidc/:name/callback/',
+    {
+      schema: {
+        tags,
+        summary: "The provider's redirect back (authorization response): signs the person in",
+        security: [],
+        params: nameParams,
+        // Read raw below: openid-client validates the whole authorization response itself.
+        querystring: z.record(z.string(), z.unknown()),
+      },
+    },
+    async (request, reply) => {
+      const { name } = request.params;
+      const raw = request.raw.url ?? '';
+      const q = raw.indexOf('?');
+      const query = q >= 0 ? raw.slice(q + 1) : '';
+      const state = new URLSearchParams(query).get('state');
+      try {
+        if (query.length > MAX_QUERY)
+          throw new OidcError('oidc_claims_malformed', 'The callback query is too long');
+        const previous = request.cookies[ctx.config.SESSION_COOKIE_NAME];
+        const { done, value: session } = await flow.finish(
+          { name, query, bindingFor: (s) => request.cookies[oidcBindingCookieName(s)] },
+          // In the login's transaction: a new session id (the old one ended: no fixation) and the trace.
+          async (tx, done) => {
+            if (previous) await endSession(tx, previous);
+            const started = await startSession(tx, ctx.sessionPolicy, {
+              userId: done.result.user.id,
+              method: `oidc:${name}`,
+              ip: request.ip,
+              userAgent: request.headers['user-agent'] ?? null,
+            });
+            await tx.loginTraces.record({
+              organisationId: done.configuration.organisationId,
+              protocol: 'oidc',
+              configuration: name,
+              outcome: 'success',
+              code: null,
+              message: null,
+              email: done.result.user.email,
+              userId: done.result.user.id,
+              ip: request.ip,
+              detail: {
+                issuer: typeof done.claims.iss === 'string' ? done.claims.iss : null,
+                subject: done.profile.subject,
+                emailVerified: done.profile.emailVerified,
+                matchedBy: done.result.matchedBy,
+                role: done.result.role,
+                groupsAdded: done.result.groupsAdded,
+                groupsRemoved: done.result.groupsRemoved,
+              },
+            });
+            return started;
+          },
+        );
+        ctx.metrics.logins.inc({ protocol: 'oidc', outcome: 'success', code: 'ok' });
+        if (state) reply.clearCookie(oidcBindingCookieName(state), { path: BINDING_PATH });
+        setSessionCookie(ctx, reply, session.cookieValue, session.absoluteExpiresAt);
+        return reply.redirect(done.returnTo, 303);
+      } catch (err) {
+        const refusal = ssoRefusal(err);
+        if (!refusal) throw err;
+        if (state) reply.clearCookie(oidcBindingCookieName(state), { path: BINDING_PATH });
+        const configuration = await ctx.store.oidcConfigurations.getByName(name);
+        const trace = await ctx.store.loginTraces.record({
+          organisationId: configuration?.organisationId ?? null,
+          protocol: 'oidc',
+          configuration: configuration ? name : null,
+          outcome: 'failure',
+          code: refusal.code,
+          message: refusal.message,
+          email: null,
+          userId: null,
+          ip: request.ip,
+          // Never the code or tokens: only which parameters came back.
+          detail: { parameters: [...new URLSearchParams(query).keys()].slice(0, 20) },
+        });
+        ctx.metrics.logins.inc({ protocol: 'oidc', outcome: 'failure', code: refusal.code });
+        request.log.info({ code: refusal.code, trace: trace.id, configuration: name }, 'OIDC login refused');
+        const message =
+          err instanceof OidcError
+            ? "Your identity provider's answer could not be accepted."
+            : refusal.message;
+        return sendSignInFailure(request, reply, { ...refusal, message, reference: trace.id });
+      }
+    },
+  );
+}

@@ -1,0 +1,74 @@
+/**
+ * The provider's signing keys: jose fetches, caches and selects them (by kid, kty, alg and use,
+ * refetching on an unknown kid at most once per cooldown, so a flood of forged kids cannot make
+ * us hammer the provider); we keep a node:crypto KeyObject beside each selected key so that the
+ * signature check is one synchronous verify. One key set per JWKS URL: keys of one provider
+ * never verify another's tokens.
+ */
+import { KeyObject, type webcrypto } from 'node:crypto';
+import { createRemoteJWKSet, customFetch, errors, type FetchImplementation } from 'jose';
+import { OidcError } from './errors.ts';
+import type { JoseHeader, KeyResolver } from './id-token.ts';
+
+export interface JwksOptions {
+  /** Seconds between refetches triggered by unknown kids (jose's cooldown). */
+  cooldownSeconds: number;
+  /** Seconds a fetched key set is used before it is fetched again. */
+  maxAgeSeconds: number;
+  timeoutMs: number;
+  fetch: FetchImplementation;
+}
+
+const keyObjects = new WeakMap<object, KeyObject>();
+
+function asKeyObject(key: webcrypto.CryptoKey | Uint8Array): KeyObject {
+  if (key instanceof Uint8Array)
+    throw new OidcError('oidc_key_not_found', 'The provider published a symmetric key');
+  let k = keyObjects.get(key);
+  if (!k) {
+    k = KeyObject.from(key);
+    keyObjects.set(key, k);
+  }
+  return k;
+}
+
+/** A resolver for one JWKS URL. */
+export function remoteKeyResolver(jwksUri: string, options: JwksOptions): KeyResolver {
+  const jwks = createRemoteJWKSet(new URL(jwksUri), {
+    cooldownDuration: options.cooldownSeconds * 1000,
+    cacheMaxAge: options.maxAgeSeconds * 1000,
+    timeoutDuration: options.timeoutMs,
+    [customFetch]: options.fetch,
+  });
+  return async (header: JoseHeader) => {
+    try {
+      return asKeyObject(
+        await jwks({ alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}) }),
+      );
+    } catch (err) {
+      if (err instanceof OidcError) throw err;
+      if (err instanceof errors.JWKSNoMatchingKey)
+        throw new OidcError('oidc_key_not_found', 'No key of the provider matches the ID token (kid/alg)');
+      if (err instanceof errors.JWKSMultipleMatchingKeys)
+        throw new OidcError(
+          'oidc_key_not_found',
+          'The ID token names no kid and the provider has several keys',
+        );
+      throw new OidcError('oidc_jwks_unavailable', "The provider's keys could not be fetched");
+    }
+  };
+}
+
+/** Resolvers cached per JWKS URL for the life of the process (keys refresh inside jose). */
+export function keyResolverCache(options: JwksOptions) {
+  const resolvers = new Map<string, KeyResolver>();
+  return (jwksUri: string): KeyResolver => {
+    let r = resolvers.get(jwksUri);
+    if (!r) {
+      r = remoteKeyResolver(jwksUri, options);
+      if (resolvers.size > 1000) resolvers.clear();
+      resolvers.set(jwksUri, r);
+    }
+    return r;
+  };
+}
