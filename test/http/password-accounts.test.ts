@@ -118,6 +118,9 @@ describe.each(ENGINES)('password accounts (%s)', (engine) => {
       const late = await post('/api/v1/auth/invitations/accept', { token, password: NEW_PASSWORD }, {});
       expect(late.statusCode).toBe(400);
       expect(late.json().error.code).toBe('token_invalid');
+      // A dead link is reported as such even when the password would also be refused.
+      const weak = await post('/api/v1/auth/invitations/accept', { token, password: 'short' }, {});
+      expect(weak.json().error.code).toBe('token_invalid');
       expect((await t.store.users.getByEmail(email))?.hasPassword).toBe(false);
     });
 

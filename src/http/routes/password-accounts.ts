@@ -262,8 +262,9 @@ export function registerPasswordAccountRoutes(app: App, ctx: AppContext): void {
         const idHash = sha256Hex(token);
         // The rules are checked before the token is spent, so a refused password keeps the link usable.
         const pending = await ctx.store.passwordTokens.get(idHash);
-        const owner =
-          pending && pending.purpose === purpose ? await ctx.store.users.get(pending.userId) : undefined;
+        const live =
+          pending && pending.purpose === purpose && pending.usedAt === null && pending.expiresAt > Date.now();
+        const owner = live ? await ctx.store.users.get(pending.userId) : undefined;
         if (!owner) throw invalid();
         passwordOrThrow(ctx, password, owner.email);
         const passwordHash = await hashPassword(password);
