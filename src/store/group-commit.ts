@@ -25,6 +25,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** Enough to amortise the fsync; small enough that one batch does not hold the database long. */
 const MAX_BATCH = 32;
+/** How long a batch may wait for as many transactions as the last one held. */
+const MAX_WAIT_MS = 1;
 
 export function groupCommit<R>(
   db: Kysely<Database>,
@@ -33,6 +35,7 @@ export function groupCommit<R>(
   let queue: Pending<R>[] = [];
   let scheduled = false;
   let running = false;
+  let lastBatchSize = 1;
 
   async function runBatch(batch: Pending<R>[]): Promise<void> {
     const outcomes: Outcome[] = [];
@@ -75,6 +78,7 @@ export function groupCommit<R>(
     try {
       while (queue.length > 0) {
         const batch = queue.slice(0, MAX_BATCH);
+        lastBatchSize = batch.length;
         queue = queue.slice(batch.length);
         await runBatch(batch);
       }
@@ -88,9 +92,23 @@ export function groupCommit<R>(
       queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!scheduled && !running) {
         scheduled = true;
-        // After the I/O callbacks of this turn of the event loop: requests that arrived together
-        // reach this point together and share one commit.
-        setImmediate(() => void drain());
+        // After the I/O callbacks of this turn of the event loop, so that requests that arrived
+        // together share one commit; then, while each turn brings more or fewer have come than
+        // the last batch held (the load's concurrency, 1 when idle), one turn more, for at most
+        // MAX_WAIT_MS: a lone transaction starts after one turn, a burst waits for its stragglers.
+        const since = performance.now();
+        let seen = 0;
+        const startWhenQuiet = () => {
+          const grew = queue.length > seen;
+          const expecting = queue.length < lastBatchSize && performance.now() - since < MAX_WAIT_MS;
+          if ((grew || expecting) && queue.length < MAX_BATCH) {
+            seen = queue.length;
+            setImmediate(startWhenQuiet);
+          } else {
+            void drain();
+          }
+        };
+        startWhenQuiet();
       }
     });
 }
