@@ -14,21 +14,39 @@ type Grammar = { reg: (this: unknown, ...parts: Part[]) => RegExp; __drawbridgeR
 
 const grammar = createRequire(import.meta.url)('@xmldom/xmldom/lib/grammar.js') as Grammar;
 
+/** One level per part: the parts are the grammar's own RegExp objects and literal strings. */
+interface Level {
+  next: Map<Part, Level>;
+  regexp?: RegExp;
+}
+
+// The parser passes a handful of fixed part lists; the bound only guards against the unexpected.
+const MAX_LEVELS = 256;
+
 if (!grammar.__drawbridgeRegCache && typeof grammar.reg === 'function') {
   const build = grammar.reg;
-  const cache = new Map<string, RegExp>();
+  const root: Level = { next: new Map() };
+  let levels = 0;
   grammar.reg = function cachedReg(this: unknown, ...parts: Part[]): RegExp {
-    const key = parts
-      .map((p) => (typeof p === 'string' ? `s${p}` : `r${p.source}/${p.flags}`))
-      .join('\u0000');
-    let regexp = cache.get(key);
-    if (!regexp) {
-      regexp = build.apply(this, parts);
-      // A RegExp with g or y keeps lastIndex between calls: never share one.
-      if (regexp.global || regexp.sticky) return regexp;
-      // The parts are the parser's own constants: a handful of keys. The bound is only a guard.
-      if (cache.size < 256) cache.set(key, regexp);
+    // Looked up by identity, part by part: cheaper than a key made of the parts' sources.
+    let level: Level | undefined = root;
+    for (const part of parts) {
+      let next: Level | undefined = level.next.get(part);
+      if (!next) {
+        if (levels >= MAX_LEVELS) {
+          level = undefined;
+          break;
+        }
+        next = { next: new Map() };
+        level.next.set(part, next);
+        levels += 1;
+      }
+      level = next;
     }
+    if (level?.regexp) return level.regexp;
+    const regexp = build.apply(this, parts);
+    // A RegExp with g or y keeps lastIndex between calls: never share one.
+    if (level && !regexp.global && !regexp.sticky) level.regexp = regexp;
     return regexp;
   };
   grammar.__drawbridgeRegCache = true;
