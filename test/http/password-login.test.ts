@@ -263,6 +263,33 @@ describe.each(ENGINES)('password sign-in policies (%s)', (engine) => {
       );
     });
 
+    it('refuses a defaultSso that is not a configuration of the organisation (404) and keeps the old policy', async () => {
+      const mine = await createOrganisation(t, 'Mine');
+      const theirs = await createOrganisation(t, 'Theirs');
+      const foreign = unique('foreign-idp');
+      await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/organisations/${theirs.id}/saml-configurations`,
+        headers: t.admin,
+        payload: { name: foreign },
+      });
+      for (const defaultSso of [
+        { protocol: 'saml', name: foreign },
+        { protocol: 'saml', name: unique('missing') },
+        { protocol: 'oidc', name: unique('missing') },
+      ]) {
+        const res = await t.app.inject({
+          method: 'PATCH',
+          url: `/api/v1/organisations/${mine.id}/login-policy`,
+          headers: t.admin,
+          payload: { defaultSso },
+        });
+        expect(res.statusCode, JSON.stringify(defaultSso)).toBe(404);
+        expect(res.json().error.code).toBe('not_found');
+      }
+      expect(await t.store.loginPolicies.get(mine.id)).toBeUndefined();
+    });
+
     it('refuses a policy that allows no method, or an unknown one (400), and keeps the old one', async () => {
       for (const allowedLoginMethods of [[], ['password', 'carrier-pigeon'], ['saml', 'saml']]) {
         const res = await t.app.inject({

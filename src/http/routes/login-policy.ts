@@ -77,10 +77,17 @@ export function registerLoginPolicyRoutes(app: App, ctx: AppContext): void {
       return ctx.store.transaction(async (tx) => {
         const current = loginPolicyFrom(await tx.loginPolicies.get(organisation.id));
         const defaultSso = body.defaultSso === undefined ? current.defaultSso : body.defaultSso;
-        if (body.defaultSso && body.defaultSso.protocol === 'saml') {
-          const c = await tx.samlConfigurations.getByName(body.defaultSso.name);
+        if (body.defaultSso) {
+          const { protocol, name } = body.defaultSso;
+          const c =
+            protocol === 'saml'
+              ? await tx.samlConfigurations.getByName(name)
+              : await tx.oidcConfigurations.getByName(name);
           if (!c || c.organisationId !== organisation.id) {
-            throw new ApiError('not_found', 'No SAML configuration of this name in the organisation');
+            throw new ApiError(
+              'not_found',
+              `No ${protocol.toUpperCase()} configuration of this name in the organisation`,
+            );
           }
         }
         const next = {
