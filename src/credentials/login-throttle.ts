@@ -7,6 +7,7 @@
  * the last failure, doubling with every further failure up to `maxDelaySeconds`. A counter is
  * forgotten `memorySeconds` after its last failure.
  */
+import { isIPv6 } from 'node:net';
 import { normaliseEmail } from '../store/ids.ts';
 import type { ThrottleState } from '../store/repositories/password-accounts.ts';
 
@@ -22,8 +23,36 @@ export function accountKey(email: string): string {
   return `account:${normaliseEmail(email)}`;
 }
 
+/**
+ * The client address a counter is kept for: an IPv4 address as is (an IPv4-mapped IPv6 address
+ * as its IPv4 form), an IPv6 address by its /64 prefix — one subscriber usually holds a whole
+ * /64, so counting single IPv6 addresses would let one client rotate through 2^64 of them.
+ */
 export function addressKey(ip: string): string {
-  return `ip:${ip}`;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return `ip:${mapped[1]}`;
+  if (!isIPv6(ip)) return `ip:${ip}`;
+  return `ip:${expandIPv6(ip).slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address, lowercase, without leading zeros. */
+function expandIPv6(ip: string): string[] {
+  const bare = ip.split('%')[0]!; // no zone index
+  const [head = '', tail] = bare.split('::') as [string, string | undefined];
+  const parse = (part: string) => (part === '' ? [] : part.split(':'));
+  let groups = parse(head);
+  let rest = tail === undefined ? [] : parse(tail);
+  // A trailing dotted IPv4 part counts as two groups.
+  const toHex = (list: string[]) =>
+    list.flatMap((g) => {
+      if (!g.includes('.')) return [g];
+      const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
+      return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+    });
+  groups = toHex(groups);
+  rest = toHex(rest);
+  const missing = tail === undefined ? 0 : 8 - groups.length - rest.length;
+  return [...groups, ...Array(missing).fill('0'), ...rest].map((g) => Number.parseInt(g, 16).toString(16));
 }
 
 /** The wait imposed after `failures` consecutive failures, in seconds. */

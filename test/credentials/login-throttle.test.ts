@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   accountKey,
+  addressKey,
   combineDecisions,
   delayAfter,
   type ThrottlePolicy,
@@ -43,6 +44,32 @@ describe('progressive delay after failed sign-ins', () => {
 
   it('keys accounts by the normalised email, so case and spaces do not give fresh counters', () => {
     expect(accountKey(' Ada@Example.TEST ')).toBe(accountKey('ada@example.test'));
+  });
+
+  it('counts IPv4 addresses one by one, IPv4-mapped IPv6 as IPv4, and IPv6 per /64 prefix', () => {
+    expect(addressKey('203.0.113.7')).toBe('ip:203.0.113.7');
+    expect(addressKey('::ffff:203.0.113.7')).toBe('ip:203.0.113.7');
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe('ip:2001:db8:1:2::/64');
+    expect(addressKey('2001:0DB8:0001:0002:ffff:ffff:ffff:ffff')).toBe('ip:2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('ip:2001:db8:0:0::/64');
+    expect(addressKey('::1')).toBe('ip:0:0:0:0::/64');
+    expect(addressKey('2001:db8:1:3::1')).not.toBe(addressKey('2001:db8:1:2::1'));
+  });
+
+  it('gives every address of one IPv6 /64 the same key, whatever its spelling', () => {
+    const group = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
+    fc.assert(
+      fc.property(
+        fc.array(group, { minLength: 8, maxLength: 8 }),
+        fc.array(group, { minLength: 4, maxLength: 4 }),
+        (a, b) => {
+          const full = a.join(':');
+          const sibling = [...a.slice(0, 4), ...b].join(':');
+          const padded = a.map((g) => g.padStart(4, '0').toUpperCase()).join(':');
+          return addressKey(full) === addressKey(sibling) && addressKey(full) === addressKey(padded);
+        },
+      ),
+    );
   });
 
   it('combines decisions by the longest wait', () => {
