@@ -35,6 +35,7 @@ import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCustomSignInRoutes } from './routes/custom-sign-in.ts';
 import { registerDomainRoutes } from './routes/domains.ts';
 import { registerGroupRoutes } from './routes/groups.ts';
+import { registerIdentityLinkRoutes } from './routes/identity-links.ts';
 import { registerLoginPageRoutes } from './routes/login-page.ts';
 import { registerLoginPolicyRoutes } from './routes/login-policy.ts';
 import { registerOidcRoutes } from './routes/oidc.ts';
@@ -223,6 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerOidcConfigurationRoutes(app, ctx, deps.box, oidcFlow);
   registerOidcRoutes(app, ctx, oidcFlow);
   registerLoginPageRoutes(app, ctx);
+  registerIdentityLinkRoutes(app, ctx);
   registerCustomSignInRoutes(app, ctx, createCustomSignIn({ config, store: deps.store }));
   registerSpKeyRoutes(app, ctx, deps.box, samlFlow);
   registerAutoSubmitScript(app);

@@ -16,7 +16,14 @@ export function wantsJson(request: FastifyRequest): boolean {
 export function sendSignInFailure(
   request: FastifyRequest,
   reply: FastifyReply,
-  failure: { status: number; code: string; message: string; reference: string | null },
+  failure: {
+    status: number;
+    code: string;
+    message: string;
+    reference: string | null;
+    /** What the person can do next (a same-origin link), e.g. confirm an account link. */
+    action?: { href: string; label: string };
+  },
 ): FastifyReply {
   reply.status(failure.status);
   if (wantsJson(request)) {
@@ -25,6 +32,7 @@ export function sendSignInFailure(
         code: failure.code,
         message: failure.message,
         ...(failure.reference ? { reference: failure.reference } : {}),
+        ...(failure.action ? { next: failure.action.href } : {}),
       },
     });
   }
@@ -38,6 +46,9 @@ export function sendSignInFailure(
         `<meta name="viewport" content="width=device-width, initial-scale=1"></head>` +
         `<body><main><h1>Sign-in failed</h1><p>${escapeHtml(failure.message)}</p>` +
         `<p>Code: <code>${escapeHtml(failure.code)}</code></p>${reference}` +
+        (failure.action
+          ? `<p><a href="${escapeHtml(failure.action.href)}">${escapeHtml(failure.action.label)}</a></p>`
+          : '') +
         `<p>If this keeps happening, give the reference to your administrator.</p>` +
         `<p><a href="/">Back</a></p></main></body></html>`,
     );

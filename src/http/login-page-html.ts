@@ -107,6 +107,47 @@ export function renderSignedIn(chrome: PageChrome, m: SignedInModel): string {
   );
 }
 
+export interface LinkModel {
+  requestId: string;
+  connectionName: string;
+  email: string;
+  csrf: string;
+  /** Signed in by the existing method already: ask to confirm; else ask for the password first. */
+  signedIn: boolean;
+  message?: string;
+  done?: 'linked' | 'cancelled';
+}
+
+/** Confirming that an SSO identity may sign in to an administrator's account. */
+export function renderLinkConfirmation(chrome: PageChrome, m: LinkModel): string {
+  const heading = 'Link single sign-on';
+  if (m.done) {
+    const text =
+      m.done === 'linked'
+        ? `Done: you can now sign in with ${m.connectionName}.`
+        : 'Nothing was linked. Your account is unchanged.';
+    return document(
+      chrome,
+      heading,
+      `<p role="status">${escapeHtml(text)}</p><p><a href="/">Continue</a></p>`,
+    );
+  }
+  const fields = hidden('request', m.requestId) + hidden('csrf', m.csrf);
+  const intro =
+    `<p>Someone just signed in with <strong>${escapeHtml(m.connectionName)}</strong> as ` +
+    `<strong>${escapeHtml(m.email)}</strong>, an administrator account. That sign-in is linked only if ` +
+    `you confirm it here with your existing password.</p>`;
+  const body = m.signedIn
+    ? `<form method="post" action="/login/link">${fields}` +
+      `<button type="submit" name="decision" value="confirm">Link ${escapeHtml(m.connectionName)} to my account</button>` +
+      `<button type="submit" name="decision" value="cancel" class="secondary">Do not link</button></form>`
+    : `<form method="post" action="/login/link">${fields}${hidden('decision', 'sign-in')}` +
+      `<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" readonly value="${escapeHtml(m.email)}">` +
+      `<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required autofocus>` +
+      `<button type="submit">Sign in to confirm</button></form>`;
+  return document(chrome, heading, messageBlock(m.message) + intro + body);
+}
+
 /** The page's stylesheet: accessible defaults, overridable by LOGIN_THEME custom properties. */
 export function loginStylesheet(theme: string | undefined): string {
   return `:root{--accent:#1f5fbf;--accent-text:#fff;--background:#f4f5f7;--surface:#fff;--text:#1c1e21;--muted:#4b5563;--error:#a4161a;--radius:8px;--font:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -117,6 +158,7 @@ export function loginStylesheet(theme: string | undefined): string {
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}input{width:100%;padding:.6rem .75rem;font:inherit;border:1px solid var(--muted);border-radius:calc(var(--radius)/2)}
 input:focus,button:focus,a:focus{outline:3px solid var(--accent);outline-offset:2px}
 button,.button{display:block;width:100%;margin-top:1rem;padding:.65rem;font:inherit;font-weight:600;text-align:center;text-decoration:none;border:0;border-radius:calc(var(--radius)/2);background:var(--accent);color:var(--accent-text);cursor:pointer}
+.secondary{background:var(--surface);color:var(--text);border:1px solid var(--muted)}
 .social .button{background:var(--surface);color:var(--text);border:1px solid var(--muted)}
 .message{color:var(--error);font-weight:600;margin:0 0 .5rem}.hint{color:var(--muted);margin:0 0 .25rem;font-size:.9rem}
 a{color:var(--accent)}.sso{margin-top:1rem;text-align:center}

@@ -53,6 +53,8 @@ export function ssoStatus(code: string): number | undefined {
   if (OIDC_CODES.has(code)) return 400;
   if (FLOW_CODES.has(code)) {
     if (code === 'saml_configuration_not_found' || code === 'oidc_configuration_not_found') return 404;
+    if (code === 'link_request_unknown') return 404;
+    if (code === 'link_request_wrong_account') return 403;
     if (code === 'oidc_configuration_disabled') return 409;
     return code.startsWith('saml_configuration') ? 409 : 400;
   }

@@ -11,11 +11,20 @@ export const IDENTITY_ERROR_CODES = [
 
 export type IdentityErrorCode = (typeof IDENTITY_ERROR_CODES)[number];
 
+/** The account an identity would link to, when that link needs the account holder's confirmation. */
+export interface LinkCandidate {
+  connection: string;
+  subject: string;
+  userId: string;
+}
+
 export class IdentityError extends Error {
   override name = 'IdentityError';
   readonly code: IdentityErrorCode;
-  constructor(code: IdentityErrorCode, message: string) {
+  readonly linkCandidate: LinkCandidate | undefined;
+  constructor(code: IdentityErrorCode, message: string, linkCandidate?: LinkCandidate) {
     super(message);
     this.code = code;
+    this.linkCandidate = linkCandidate;
   }
 }

@@ -71,6 +71,7 @@ async function findOrCreateUser(
       throw new IdentityError(
         'identity_link_needs_confirmation',
         'This email belongs to an instance administrator; they must sign in by their existing method first',
+        { connection: key, subject: identity.subject, userId: existing.id },
       );
     }
     await tx.externalIdentities.link(

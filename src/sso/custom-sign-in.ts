@@ -250,7 +250,12 @@ export function createCustomSignIn(deps: CustomSignInDeps) {
       groups: input.groups ?? null,
       role: input.role ?? null,
     };
-    const returnTo = safeReturnUrl(next, config.BASE_URL, [], `${config.BASE_URL}/`);
+    const returnTo = safeReturnUrl(
+      next,
+      config.BASE_URL,
+      config.ALLOWED_REDIRECT_ORIGINS,
+      `${config.BASE_URL}/`,
+    );
     return store.transaction(async (tx) => {
       const signedIn = await signInWithin(tx, identity, {
         roles: config.ROLES,

@@ -29,6 +29,11 @@ export const SSO_FLOW_ERROR_CODES = [
   'oidc_userinfo_failed',
   'oidc_provider_api_failed',
   'oidc_email_domain_not_allowed',
+  'link_request_unknown',
+  'link_request_expired',
+  'link_request_wrong_account',
+  'link_request_needs_sign_in',
+  'link_request_browser_mismatch',
 ] as const;
 
 export type SsoFlowErrorCode = (typeof SSO_FLOW_ERROR_CODES)[number];

@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
 import type { SecretBox } from '../credentials/secret-box.ts';
 import { sha256Hex } from '../credentials/tokens.ts';
+import { IdentityError } from '../identity/errors.ts';
 import type { ExternalIdentity } from '../identity/external-identity.ts';
+import { loginMethodAllowed, loginPolicyFrom } from '../identity/login-methods.ts';
 import { type SignInResult, signInWithin } from '../identity/sign-in.ts';
 import { profileFromAssertion, type SamlProfile } from '../saml/profile.ts';
 import type { ValidatedAssertion } from '../saml/validate-response.ts';
@@ -76,6 +78,19 @@ export interface AcsInput {
 /** Name of the cookie that binds a pending request to the browser that started it. */
 export function bindingCookieName(requestId: string): string {
   return `drawbridge_saml_${requestId}`;
+}
+
+/** The organisation's login policy must allow SAML (checked at start and in the login's transaction). */
+async function samlAllowed(
+  repos: Pick<Repositories, 'loginPolicies'>,
+  organisationId: string,
+): Promise<void> {
+  if (!loginMethodAllowed(loginPolicyFrom(await repos.loginPolicies.get(organisationId)), 'saml')) {
+    throw new IdentityError(
+      'identity_login_method_not_allowed',
+      'This organisation does not allow SAML sign-in',
+    );
+  }
 }
 
 export function createSamlFlow(deps: SamlFlowDeps) {
@@ -156,6 +171,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
     now = Date.now(),
   ): Promise<StartedSamlLogin> {
     const c = usable(await loginConfiguration(name));
+    await samlAllowed(store, c.organisationId);
     const ssoUrl = c.idpSsoRedirectUrl ?? c.idpSsoPostUrl;
     if (!ssoUrl) {
       throw new SsoFlowError(
@@ -290,6 +306,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
       if (!(await tx.replayCache.claim(`saml:${c.id}:${assertion.assertionId}`, until, now))) {
         throw new SsoFlowError('saml_replay_detected', 'This assertion was already used');
       }
+      await samlAllowed(tx, c.organisationId);
       const result = await signInWithin(tx, identity, {
         roles: config.ROLES,
         singleOrganisation: config.SSO_SINGLE_ORGANISATION,

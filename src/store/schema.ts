@@ -173,6 +173,17 @@ export interface OidcConfigurationsTable {
   updated_at: number;
 }
 
+export interface IdentityLinkRequestsTable {
+  id: string;
+  connection: string;
+  connection_name: string;
+  subject: string;
+  user_id: string;
+  browser_hash: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface SpKeysTable {
   id: string;
   use: 'signing' | 'encryption';
@@ -253,6 +264,7 @@ export interface Database {
   pending_logins: PendingLoginsTable;
   replay_cache: ReplayCacheTable;
   external_identities: ExternalIdentitiesTable;
+  identity_link_requests: IdentityLinkRequestsTable;
   login_throttles: LoginThrottlesTable;
   password_tokens: PasswordTokensTable;
   login_policies: LoginPoliciesTable;

@@ -19,6 +19,7 @@ import { sessionsRepository } from './repositories/sessions.ts';
 import { spKeysRepository } from './repositories/sp-keys.ts';
 import {
   externalIdentitiesRepository,
+  identityLinkRequestsRepository,
   pendingLoginsRepository,
   replayCacheRepository,
 } from './repositories/sso-state.ts';
@@ -43,6 +44,7 @@ export function createRepositories(db: Kysely<Database>) {
     pendingLogins: pendingLoginsRepository(db),
     replayCache: replayCacheRepository(db),
     externalIdentities: externalIdentitiesRepository(db),
+    identityLinkRequests: identityLinkRequestsRepository(db),
     loginThrottles: loginThrottlesRepository(db),
     passwordTokens: passwordTokensRepository(db),
     loginPolicies: loginPoliciesRepository(db),

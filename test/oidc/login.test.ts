@@ -2,9 +2,10 @@
  * End to end against a real OpenID Provider (panva's oidc-provider on loopback): authorization
  * code + PKCE, the ID token verified against the provider's JWKS, role and groups mapped.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeSigningKey, type SigningAlg } from '../interop/oidc/provider.ts';
-import { createWorld, type World } from '../interop/oidc/world.ts';
+import { createWorld, tamperIdToken, type World } from '../interop/oidc/world.ts';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -92,6 +93,42 @@ describe('OIDC login against oidc-provider', () => {
     await world.restartOp([rotated, ...world.op.keys]);
     const second = await world.login('alice');
     expect(second.status, second.body).toBe(303);
+  });
+
+  it('authenticates to the token endpoint with private_key_jwt (RFC 7523) when configured with a key', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'rp-key', use: 'sig', alg: 'RS256' };
+    world = await createWorld({
+      client: {
+        token_endpoint_auth_method: 'private_key_jwt',
+        client_secret: undefined,
+        jwks: { keys: [jwk] },
+      },
+      configuration: { privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) },
+    });
+    const result = await world.login('alice');
+    expect(result.status, result.body).toBe(303);
+  });
+
+  it("fetches the provider's JWKS again for an unknown kid at most once per cooldown (forged kids cannot make it hammer the provider)", async () => {
+    let jwksFetches = 0;
+    const attacker = await makeSigningKey('RS256', 'forged-kid');
+    world = await createWorld({
+      env: { OIDC_JWKS_COOLDOWN_SECONDS: '600' },
+      intercept: async (url, init, network) => {
+        if (url.endsWith('/jwks')) jwksFetches += 1;
+        const tamper = tamperIdToken(
+          () => world!.op.keys,
+          (h) => {
+            h.kid = 'forged-kid';
+            return { sign: attacker };
+          },
+        );
+        return tamper(url, init, network);
+      },
+    });
+    for (let i = 0; i < 3; i++) expect((await world.login('alice')).code).toBe('oidc_key_not_found');
+    expect(jwksFetches).toBe(1);
   });
 
   it('gives the user default attributes at first login and returns them from /auth/me', async () => {

@@ -101,6 +101,7 @@ export const TABLES = [
   'pending_logins',
   'replay_cache',
   'external_identities',
+  'identity_link_requests',
   'login_throttles',
   'password_tokens',
   'login_policies',
@@ -1060,6 +1061,14 @@ export const ROUTES: RouteSpec[] = [
     textFields: ['issuer', 'clientId', 'clientSecret', 'scope', 'defaultRole'],
   },
   { method: 'DELETE', path: `${org}/oidc-configurations/:name`, auth: true, body: false, params: orgOidc },
+  { method: 'GET', path: '/api/v1/identity-link-requests', auth: true, body: false },
+  {
+    method: 'POST',
+    path: '/api/v1/identity-link-requests/:id/confirm',
+    auth: true,
+    body: false,
+    params: () => ({ id: 'no-such-link-request' }),
+  },
   { method: 'GET', path: '/api/v1/auth/oidc/:name/login/', auth: false, body: false, params: oidcName },
   {
     method: 'GET',

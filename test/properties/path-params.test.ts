@@ -138,6 +138,9 @@ function otherTenantId(f: Fixture, param: string, route?: RouteSpec): string | u
       return route?.path.includes('/oidc-configurations/') ? f.other.oidcName : f.other.samlName;
     case 'sessionId':
       return f.other.sessionId;
+    // Link requests are instance-wide (instance admins only): another tenant has none of its own.
+    case 'id':
+      return 'no-link-request-of-another-tenant';
     default:
       return undefined;
   }

@@ -78,6 +78,25 @@ describe('the ACS under random input (fast-check)', () => {
     expect(outcome(res)).toBe('session');
   });
 
+  it("refuses a valid response when the organisation's login policy does not allow SAML, then accepts once it does", async () => {
+    const org = (await t.store.samlConfigurations.getByName(NAME))!.organisationId;
+    const policy = (methods: string[]) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/organisations/${org}/login-policy`,
+        headers: t.admin,
+        payload: { allowedLoginMethods: methods },
+      });
+    expect((await policy(['password', 'oidc'])).statusCode).toBe(200);
+    const body = () =>
+      new URLSearchParams({ SAMLResponse: Buffer.from(validResponse()).toString('base64') }).toString();
+    const refused = await post(body());
+    expect(outcome(refused)).toBe('refused');
+    expect(refused.json().error.code).toBe('identity_login_method_not_allowed');
+    expect((await policy(['password', 'saml', 'oidc'])).statusCode).toBe(200);
+    expect(outcome(await post(body()))).toBe('session');
+  });
+
   it('random SAMLResponse values and random form bodies are refused with a code, never a 500', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -6,12 +6,12 @@
  * instance-wide connections. Forms carry a CSRF token (double-submit cookie) besides the
  * same-origin check every cookie-carrying write gets.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { endSession } from '../../credentials/sessions.ts';
 import { safeReturnUrl } from '../../sso/return-path.ts';
 import type { App, AppContext } from '../context.ts';
+import { csrfToken, csrfValid } from '../form-csrf.ts';
 import {
   LOGIN_STYLE_PATH,
   type LoginModel,
@@ -23,7 +23,6 @@ import { principalOf } from '../principal.ts';
 import { clearSessionCookie, setSessionCookie } from '../session-cookie.ts';
 import { passwordSignIn, ssoLocation } from './password-login.ts';
 
-const CSRF_COOKIE = 'drawbridge_csrf';
 const SOCIAL_LABELS: Record<string, string> = {
   google: 'Sign in with Google',
   microsoft: 'Sign in with Microsoft',
@@ -65,25 +64,8 @@ export function registerLoginPageRoutes(app: App, ctx: AppContext): void {
   const safeNext = (next: string | undefined) =>
     safeReturnUrl(next, config.BASE_URL, config.ALLOWED_REDIRECT_ORIGINS, `${config.BASE_URL}/`);
 
-  /** The CSRF token of this browser: the cookie's, or a new one set now. */
-  function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
-    const existing = request.cookies[CSRF_COOKIE];
-    if (existing && /^[\w-]{43}$/.test(existing)) return existing;
-    const token = randomBytes(32).toString('base64url');
-    reply.setCookie(CSRF_COOKIE, token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: ctx.secureCookies,
-    });
-    return token;
-  }
-
-  function csrfValid(request: FastifyRequest, body: Form): boolean {
-    const cookie = request.cookies[CSRF_COOKIE];
-    if (!cookie || !body.csrf || cookie.length !== body.csrf.length) return false;
-    return timingSafeEqual(Buffer.from(cookie), Buffer.from(body.csrf));
-  }
+  const csrf = (request: FastifyRequest, reply: FastifyReply) => csrfToken(ctx, request, reply);
+  const csrfOk = (request: FastifyRequest, body: Form) => csrfValid(request, body.csrf);
 
   async function socialButtons(next: string): Promise<LoginModel['socialButtons']> {
     const names = config.LOGIN_SOCIAL_CONNECTIONS ?? Object.keys(SOCIAL_LABELS);
@@ -110,7 +92,7 @@ export function registerLoginPageRoutes(app: App, ctx: AppContext): void {
     const model: LoginModel = {
       step,
       next: fields.next,
-      csrf: csrfToken(request, reply),
+      csrf: csrf(request, reply),
       ...(fields.email !== undefined ? { email: fields.email } : {}),
       ...(fields.ssoName !== undefined ? { ssoName: fields.ssoName } : {}),
       ...(fields.message !== undefined ? { message: fields.message } : {}),
@@ -156,7 +138,7 @@ export function registerLoginPageRoutes(app: App, ctx: AppContext): void {
   app.post('/login', { schema: { ...hidden, body: form } }, async (request, reply) => {
     const b = request.body;
     const next = b.next ?? '/';
-    if (!csrfValid(request, b))
+    if (!csrfOk(request, b))
       return page(request, reply, 'email', { next, message: MESSAGES.csrf_token_mismatch! }, 403);
     const email = (b.email ?? '').trim();
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
@@ -177,7 +159,7 @@ export function registerLoginPageRoutes(app: App, ctx: AppContext): void {
     const b = request.body;
     const next = b.next ?? '/';
     const email = (b.email ?? '').trim();
-    if (!csrfValid(request, b))
+    if (!csrfOk(request, b))
       return page(request, reply, 'email', { next, message: MESSAGES.csrf_token_mismatch! }, 403);
     const outcome = await passwordSignIn(ctx, request, { email, password: b.password ?? '' });
     if (outcome.ok) {
@@ -207,7 +189,7 @@ export function registerLoginPageRoutes(app: App, ctx: AppContext): void {
   app.post('/login/sso', { schema: { ...hidden, body: form } }, async (request, reply) => {
     const b = request.body;
     const next = b.next ?? '/';
-    if (!csrfValid(request, b))
+    if (!csrfOk(request, b))
       return page(request, reply, 'sso-name', { next, message: MESSAGES.csrf_token_mismatch! }, 403);
     const name = (b.name ?? '').trim().toLowerCase();
     const saml = name ? await ctx.store.samlConfigurations.getByName(name) : undefined;
@@ -244,14 +226,14 @@ export function registerLoginPageRoutes(app: App, ctx: AppContext): void {
             name: `${p.user.firstName} ${p.user.lastName}`.trim(),
             organisation: first?.organisation.name ?? null,
             role: first?.role ?? null,
-            csrf: csrfToken(request, reply),
+            csrf: csrf(request, reply),
           }),
         )
     );
   });
 
   app.post('/logout', { schema: { ...hidden, body: form } }, async (request, reply) => {
-    if (!csrfValid(request, request.body)) return reply.redirect('/', 303);
+    if (!csrfOk(request, request.body)) return reply.redirect('/', 303);
     const cookie = request.cookies[config.SESSION_COOKIE_NAME];
     if (cookie) await endSession(ctx.store, cookie);
     clearSessionCookie(ctx, reply);

@@ -10,6 +10,7 @@ import type { App, AppContext } from '../context.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
 import { ssoRefusal } from '../sso-errors.ts';
+import { offerLinkConfirmation } from './identity-links.ts';
 
 const tags = ['oidc'];
 const nameParams = z.strictObject({ name: z.string().min(1).max(64) });
@@ -140,7 +141,14 @@ export function registerOidcRoutes(app: App, ctx: AppContext, flow: OidcFlow): v
           err instanceof OidcError
             ? "Your identity provider's answer could not be accepted."
             : refusal.message;
-        return sendSignInFailure(request, reply, { ...refusal, message, reference: trace.id });
+        // An admin's own IdP identity can still be linked: by the admin, with their password.
+        const action = await offerLinkConfirmation(ctx, reply, err, name);
+        return sendSignInFailure(request, reply, {
+          ...refusal,
+          message,
+          reference: trace.id,
+          ...(action ? { action } : {}),
+        });
       }
     },
   );

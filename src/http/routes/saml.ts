@@ -14,6 +14,7 @@ import { errorBody } from '../errors.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
 import { ssoRefusal } from '../sso-errors.ts';
+import { offerLinkConfirmation } from './identity-links.ts';
 
 const tags = ['saml'];
 const nameParams = z.strictObject({ name: z.string().min(1).max(64) });
@@ -206,7 +207,14 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
           err instanceof SamlError
             ? "Your identity provider's answer could not be accepted."
             : refusal.message;
-        return sendSignInFailure(request, reply, { ...refusal, message, reference: trace.id });
+        // An admin's own IdP identity can still be linked: by the admin, with their password.
+        const action = await offerLinkConfirmation(ctx, reply, err, name);
+        return sendSignInFailure(request, reply, {
+          ...refusal,
+          message,
+          reference: trace.id,
+          ...(action ? { action } : {}),
+        });
       }
     },
   );

@@ -4,12 +4,14 @@ import * as initial from './0001-initial.ts';
 import * as sso from './0002-sso.ts';
 import * as oidc from './0003-oidc.ts';
 import * as passwordAccounts from './0004-password-accounts.ts';
+import * as identityLinkRequests from './0005-identity-link-requests.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-sso': sso,
   '0003-oidc': oidc,
   '0004-password-accounts': passwordAccounts,
+  '0005-identity-link-requests': identityLinkRequests,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -185,3 +185,92 @@ export function externalIdentitiesRepository(db: Kysely<Database>) {
     },
   };
 }
+
+export interface IdentityLinkRequest {
+  id: string;
+  /** connectionKey of the SSO connection, e.g. `oidc:<id>`. */
+  connection: string;
+  connectionName: string;
+  subject: string;
+  userId: string;
+  browserHash: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export function identityLinkRequestsRepository(db: Kysely<Database>) {
+  const toRequest = (r: {
+    id: string;
+    connection: string;
+    connection_name: string;
+    subject: string;
+    user_id: string;
+    browser_hash: string;
+    created_at: number;
+    expires_at: number;
+  }): IdentityLinkRequest => ({
+    id: r.id,
+    connection: r.connection,
+    connectionName: r.connection_name,
+    subject: r.subject,
+    userId: r.user_id,
+    browserHash: r.browser_hash,
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+  });
+  return {
+    async create(r: IdentityLinkRequest): Promise<void> {
+      await db
+        .insertInto('identity_link_requests')
+        .values({
+          id: r.id,
+          connection: r.connection,
+          connection_name: r.connectionName,
+          subject: r.subject,
+          user_id: r.userId,
+          browser_hash: r.browserHash,
+          created_at: r.createdAt,
+          expires_at: r.expiresAt,
+        })
+        .execute();
+    },
+
+    async get(id: string): Promise<IdentityLinkRequest | undefined> {
+      const r = await db
+        .selectFrom('identity_link_requests')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && toRequest(r);
+    },
+
+    async listOpen(now: number): Promise<IdentityLinkRequest[]> {
+      const rows = await db
+        .selectFrom('identity_link_requests')
+        .selectAll()
+        .where('expires_at', '>', now)
+        .orderBy('created_at', 'desc')
+        .limit(100)
+        .execute();
+      return rows.map(toRequest);
+    },
+
+    /** Removes and returns the request: of two confirmations racing, exactly one gets it. */
+    async consume(id: string): Promise<IdentityLinkRequest | undefined> {
+      const r = await db
+        .deleteFrom('identity_link_requests')
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return r && toRequest(r);
+    },
+
+    async deleteExpired(now: number): Promise<number> {
+      const r = await db
+        .deleteFrom('identity_link_requests')
+        .where('expires_at', '<', now)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}

@@ -38,6 +38,8 @@ export const PEOPLE: Record<string, Person> = {
 
 export interface WorldOptions {
   engine?: EngineName;
+  /** Changes to the provider's registration of Drawbridge (e.g. private_key_jwt with a JWKS). */
+  client?: Record<string, unknown>;
   algs?: SigningAlg[];
   people?: Record<string, Person>;
   /** Fields of the configuration besides name, provider, issuer and client. */
@@ -89,6 +91,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     client_secret: CLIENT_SECRET,
     redirect_uris: [callbackPrefix],
     id_token_signed_response_alg: algs[0]!,
+    ...options.client,
   };
   let op = await startOp({ keys, clients: [client], people });
   const network: Transport = (url, init) => fetch(url, init);
@@ -108,7 +111,9 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       provider: 'generic-oidc',
       issuer: op.issuer,
       clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
+      ...(options.client?.token_endpoint_auth_method === 'private_key_jwt'
+        ? {}
+        : { clientSecret: CLIENT_SECRET }),
       scope: 'openid email profile groups',
       ...options.configuration,
     },
