@@ -31,6 +31,7 @@ import {
 import { exchangeRefusal } from './oidc-exchange-errors.ts';
 import { githubProfile, hasGroupsOverage, microsoftGroups, readUserinfo } from './oidc-provider-apis.ts';
 import { type OutboundFetch, outboundFetch, type Transport } from './outbound-fetch.ts';
+import { checkPendingLogin } from './pending-login-check.ts';
 import { safeReturnUrl } from './return-path.ts';
 
 export const OIDC_PENDING_SECONDS = 600;
@@ -192,24 +193,11 @@ export function createOidcFlow(deps: OidcFlowDeps) {
     if (!state) throw new SsoFlowError('oidc_state_missing', 'The callback carries no state');
     if (params.getAll('state').length > 1)
       throw new SsoFlowError('oidc_callback_malformed', 'The callback repeats state');
-    const pending = await store.pendingLogins.consume(state, 'oidc');
-    if (!pending)
-      throw new SsoFlowError('oidc_state_unknown', 'The callback answers no login this service has open');
-    if (pending.expiresAt <= now)
-      throw new SsoFlowError('oidc_state_expired', 'The login took too long; start again');
-    if (pending.configurationId !== c.id) {
-      throw new SsoFlowError(
-        'oidc_state_wrong_configuration',
-        'The callback answers a login of another configuration',
-      );
-    }
-    const binding = input.bindingFor(state);
-    if (!binding || sha256Hex(binding) !== pending.browserHash) {
-      throw new SsoFlowError(
-        'oidc_state_browser_mismatch',
-        'The callback arrived in a browser that did not start this login',
-      );
-    }
+    const pending = checkPendingLogin('oidc', await store.pendingLogins.consume(state, 'oidc'), {
+      configurationId: c.id,
+      binding: input.bindingFor(state),
+      now,
+    });
     return { state, pending };
   }
 

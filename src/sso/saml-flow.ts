@@ -17,6 +17,7 @@ import type { ValidatedAssertion } from '../saml/validate-response.ts';
 import type { LoginConfiguration, SamlConfiguration } from '../store/repositories/saml-configurations.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { SsoFlowError } from './errors.ts';
+import { checkPendingLogin } from './pending-login-check.ts';
 import { safeReturnUrl } from './return-path.ts';
 import { samlUrls } from './saml-urls.ts';
 import { loadSpKeys, type SpKeySet } from './sp-keys.ts';
@@ -227,24 +228,12 @@ export function createSamlFlow(deps: SamlFlowDeps) {
       }
       return returnTarget(c, input.relayState);
     }
-    const pending = await tx.pendingLogins.consume(assertion.inResponseTo, 'saml');
-    if (!pending)
-      throw new SsoFlowError('saml_request_unknown', 'The response answers no request this service has open');
-    if (pending.expiresAt <= now)
-      throw new SsoFlowError('saml_request_expired', 'The login took too long; start again');
-    if (pending.configurationId !== c.id) {
-      throw new SsoFlowError(
-        'saml_request_wrong_configuration',
-        'The response answers a request of another configuration',
-      );
-    }
-    const binding = input.bindingFor(pending.id);
-    if (!binding || sha256Hex(binding) !== pending.browserHash) {
-      throw new SsoFlowError(
-        'saml_request_browser_mismatch',
-        'The response arrived in a browser that did not start this login',
-      );
-    }
+    const consumed = await tx.pendingLogins.consume(assertion.inResponseTo, 'saml');
+    const pending = checkPendingLogin('saml', consumed, {
+      configurationId: c.id,
+      binding: consumed ? input.bindingFor(consumed.id) : undefined,
+      now,
+    });
     return pending.returnTo;
   }
 

@@ -5,7 +5,6 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { endSession, startSession } from '../../credentials/sessions.ts';
 import type {
   CustomConnectionName,
   CustomSignIn,
@@ -17,6 +16,7 @@ import type { App, AppContext } from '../context.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
 import { ssoRefusal } from '../sso-errors.ts';
+import { ssoSessionStep } from '../sso-session.ts';
 
 const tags = ['custom-sign-in'];
 /** The handler may read any query parameter; `next` is ours. */
@@ -37,25 +37,13 @@ function signInRequest(request: FastifyRequest): CustomSignInRequest {
 export function registerCustomSignInRoutes(app: App, ctx: AppContext, flow: CustomSignIn): void {
   /** In the login's transaction: a new session id (the old one ended: no fixation) and the trace. */
   function completeWith(request: FastifyRequest, kind: CustomConnectionName) {
-    const previous = request.cookies[ctx.config.SESSION_COOKIE_NAME];
-    return async (tx: Repositories, done: FinishedCustomSignIn) => {
-      if (previous) await endSession(tx, previous);
-      const started = await startSession(tx, ctx.sessionPolicy, {
-        userId: done.result.user.id,
-        method: `custom:${kind}`,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-      });
-      await tx.loginTraces.record({
-        organisationId: done.connection.organisationId,
+    const session = ssoSessionStep(ctx, request);
+    return (tx: Repositories, done: FinishedCustomSignIn) =>
+      session(tx, {
         protocol: 'custom',
         configuration: kind,
-        outcome: 'success',
-        code: null,
-        message: null,
-        email: done.result.user.email,
-        userId: done.result.user.id,
-        ip: request.ip,
+        organisationId: done.connection.organisationId,
+        user: done.result.user,
         detail: {
           subject: done.identity.subject,
           emailVerified: done.identity.emailVerified ?? false,
@@ -66,8 +54,6 @@ export function registerCustomSignInRoutes(app: App, ctx: AppContext, flow: Cust
           groupsRemoved: done.result.groupsRemoved,
         },
       });
-      return started;
-    };
   }
 
   async function refuse(

@@ -3,13 +3,13 @@
  * provider) and the callback the provider redirects back to (DESIGN.md's paths).
  */
 import { z } from 'zod';
-import { endSession, startSession } from '../../credentials/sessions.ts';
 import { OidcError } from '../../oidc/errors.ts';
 import { OIDC_PENDING_SECONDS, type OidcFlow, oidcBindingCookieName } from '../../sso/oidc-flow.ts';
 import type { App, AppContext } from '../context.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
 import { ssoRefusal } from '../sso-errors.ts';
+import { ssoSessionStep } from '../sso-session.ts';
 import { offerLinkConfirmation } from './identity-links.ts';
 
 const tags = ['oidc'];
@@ -78,28 +78,15 @@ export function registerOidcRoutes(app: App, ctx: AppContext, flow: OidcFlow): v
       try {
         if (query.length > MAX_QUERY)
           throw new OidcError('oidc_claims_malformed', 'The callback query is too long');
-        const previous = request.cookies[ctx.config.SESSION_COOKIE_NAME];
-        const { done, value: session } = await flow.finish(
+        const session = ssoSessionStep(ctx, request);
+        const { done, value: started } = await flow.finish(
           { name, query, bindingFor: (s) => request.cookies[oidcBindingCookieName(s)] },
-          // In the login's transaction: a new session id (the old one ended: no fixation) and the trace.
-          async (tx, done) => {
-            if (previous) await endSession(tx, previous);
-            const started = await startSession(tx, ctx.sessionPolicy, {
-              userId: done.result.user.id,
-              method: `oidc:${name}`,
-              ip: request.ip,
-              userAgent: request.headers['user-agent'] ?? null,
-            });
-            await tx.loginTraces.record({
-              organisationId: done.configuration.organisationId,
+          (tx, done) =>
+            session(tx, {
               protocol: 'oidc',
               configuration: name,
-              outcome: 'success',
-              code: null,
-              message: null,
-              email: done.result.user.email,
-              userId: done.result.user.id,
-              ip: request.ip,
+              organisationId: done.configuration.organisationId,
+              user: done.result.user,
               detail: {
                 issuer: typeof done.claims.iss === 'string' ? done.claims.iss : null,
                 subject: done.profile.subject,
@@ -109,13 +96,11 @@ export function registerOidcRoutes(app: App, ctx: AppContext, flow: OidcFlow): v
                 groupsAdded: done.result.groupsAdded,
                 groupsRemoved: done.result.groupsRemoved,
               },
-            });
-            return started;
-          },
+            }),
         );
         ctx.metrics.logins.inc({ protocol: 'oidc', outcome: 'success', code: 'ok' });
         if (state) reply.clearCookie(oidcBindingCookieName(state), { path: BINDING_PATH });
-        setSessionCookie(ctx, reply, session.cookieValue, session.absoluteExpiresAt);
+        setSessionCookie(ctx, reply, started.cookieValue, started.absoluteExpiresAt);
         return reply.redirect(done.returnTo, 303);
       } catch (err) {
         const refusal = ssoRefusal(err);

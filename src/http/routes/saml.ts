@@ -4,7 +4,6 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { endSession, startSession } from '../../credentials/sessions.ts';
 import { SamlError } from '../../saml/errors.ts';
 import { bindingCookieName, PENDING_LOGIN_SECONDS, type SamlFlow } from '../../sso/saml-flow.ts';
 import { decodeForTrace } from '../../sso/trace-redaction.ts';
@@ -14,6 +13,7 @@ import { errorBody } from '../errors.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
 import { ssoRefusal } from '../sso-errors.ts';
+import { ssoSessionStep } from '../sso-session.ts';
 import { offerLinkConfirmation } from './identity-links.ts';
 
 const tags = ['saml'];
@@ -138,33 +138,20 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
       const { name } = request.params;
       const { SAMLResponse, RelayState } = request.body;
       try {
-        const previous = request.cookies[ctx.config.SESSION_COOKIE_NAME];
-        const { done, value: session } = await flow.finish(
+        const session = ssoSessionStep(ctx, request);
+        const { done, value: started } = await flow.finish(
           {
             name,
             samlResponse: SAMLResponse,
             relayState: RelayState ?? null,
             bindingFor: (requestId) => request.cookies[bindingCookieName(requestId)],
           },
-          // In the login's transaction: a new session id (the old one ended: no fixation) and the trace.
-          async (tx, done) => {
-            if (previous) await endSession(tx, previous);
-            const started = await startSession(tx, ctx.sessionPolicy, {
-              userId: done.result.user.id,
-              method: `saml:${name}`,
-              ip: request.ip,
-              userAgent: request.headers['user-agent'] ?? null,
-            });
-            await tx.loginTraces.record({
-              organisationId: done.configuration.organisationId,
+          (tx, done) =>
+            session(tx, {
               protocol: 'saml',
               configuration: name,
-              outcome: 'success',
-              code: null,
-              message: null,
-              email: done.result.user.email,
-              userId: done.result.user.id,
-              ip: request.ip,
+              organisationId: done.configuration.organisationId,
+              user: done.result.user,
               detail: {
                 issuer: done.assertion.issuer,
                 assertionId: done.assertion.assertionId,
@@ -175,14 +162,12 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
                 groupsRemoved: done.result.groupsRemoved,
                 notes: done.profile.notes,
               },
-            });
-            return started;
-          },
+            }),
         );
         ctx.metrics.logins.inc({ protocol: 'saml', outcome: 'success', code: 'ok' });
         if (done.assertion.inResponseTo)
           reply.clearCookie(bindingCookieName(done.assertion.inResponseTo), { path: BINDING_PATH });
-        setSessionCookie(ctx, reply, session.cookieValue, session.absoluteExpiresAt);
+        setSessionCookie(ctx, reply, started.cookieValue, started.absoluteExpiresAt);
         return reply.redirect(done.returnTo, 303);
       } catch (err) {
         const refusal = ssoRefusal(err);
