@@ -35,6 +35,21 @@ export async function issueFirstStartKey(store: Store): Promise<string | undefin
   });
 }
 
+/**
+ * Forgets what can no longer matter: ended sessions (after a day), stale sign-in counters,
+ * used or expired one-time tokens, abandoned pending logins, replay-cache entries past their
+ * assertion's lifetime, and expired link requests. Any instance may run it; the deletes are idempotent.
+ */
+export async function sweepExpired(store: Store, config: Config, now = Date.now()): Promise<void> {
+  const day = 24 * 60 * 60 * 1000;
+  await store.sessions.deleteEnded(now - day);
+  await store.loginThrottles.deleteStale(now - config.LOGIN_FAILURE_MEMORY_SECONDS * 1000);
+  await store.passwordTokens.deleteExpired(now - day);
+  await store.pendingLogins.deleteExpired(now);
+  await store.replayCache.deleteExpired(now);
+  await store.identityLinkRequests.deleteExpired(now);
+}
+
 export async function startServer(
   config: Config,
   print: (line: string) => void = console.log,
@@ -66,14 +81,7 @@ export async function startServer(
   await app.listen({ port: config.PORT, host: config.HOST });
 
   const housekeeping = setInterval(() => {
-    store.sessions
-      .deleteEnded(Date.now() - 24 * 60 * 60 * 1000)
-      .catch((err) => logger.warn({ err }, 'session cleanup failed'));
-    const now = Date.now();
-    Promise.all([
-      store.loginThrottles.deleteStale(now - config.LOGIN_FAILURE_MEMORY_SECONDS * 1000),
-      store.passwordTokens.deleteExpired(now - 24 * 60 * 60 * 1000),
-    ]).catch((err) => logger.warn({ err }, 'sign-in counter and token cleanup failed'));
+    sweepExpired(store, config).catch((err) => logger.warn({ err }, 'housekeeping failed'));
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
 
