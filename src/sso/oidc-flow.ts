@@ -193,11 +193,11 @@ export function createOidcFlow(deps: OidcFlowDeps) {
     if (!state) throw new SsoFlowError('oidc_state_missing', 'The callback carries no state');
     if (params.getAll('state').length > 1)
       throw new SsoFlowError('oidc_callback_malformed', 'The callback repeats state');
-    const pending = checkPendingLogin('oidc', await store.pendingLogins.consume(state, 'oidc'), {
-      configurationId: c.id,
-      binding: input.bindingFor(state),
-      now,
-    });
+    // Checked before it is claimed: someone who learnt the state but lacks this browser's
+    // cookie cannot use up the person's login.
+    const expected = { configurationId: c.id, binding: input.bindingFor(state), now };
+    checkPendingLogin('oidc', await store.pendingLogins.get(state, 'oidc'), expected);
+    const pending = checkPendingLogin('oidc', await store.pendingLogins.consume(state, 'oidc'), expected);
     return { state, pending };
   }
 

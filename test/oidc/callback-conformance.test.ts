@@ -64,6 +64,14 @@ describe('state and browser binding (RFC 6749 §10.12, RFC 9700 §4.7)', () => {
     refused(await w.login('alice', { binding: 'none' }), 'oidc_state_browser_mismatch');
   });
 
+  it("does not use up the person's login when another browser presents its state first", async () => {
+    const w = await make();
+    const { authorizationUrl, bindingCookie } = await w.startLogin();
+    const back = await authorizeAtProvider(authorizationUrl.href, 'alice', w.callbackPrefix);
+    refused(await w.finishLogin(back, 'drawbridge_oidc_x=forged'), 'oidc_state_browser_mismatch');
+    expect((await w.finishLogin(back, bindingCookie)).status).toBe(303);
+  });
+
   it('refuses a replayed successful callback: state is single use (O-STATE-4)', async () => {
     const w = await make();
     const { authorizationUrl, bindingCookie } = await w.startLogin();

@@ -38,6 +38,27 @@ export function pendingLoginsRepository(db: Kysely<Database>) {
       );
     },
 
+    /** Reads a pending login without claiming it (to check the browser before it is used up). */
+    async get(id: string, protocol: string): Promise<PendingLogin | undefined> {
+      const r = await db
+        .selectFrom('pending_logins')
+        .selectAll()
+        .where('id', '=', id)
+        .where('protocol', '=', protocol)
+        .executeTakeFirst();
+      if (!r) return undefined;
+      return {
+        id: r.id,
+        protocol: r.protocol,
+        configurationId: r.configuration_id,
+        browserHash: r.browser_hash,
+        returnTo: r.return_to,
+        data: JSON.parse(r.data) as Record<string, unknown>,
+        createdAt: Number(r.created_at),
+        expiresAt: Number(r.expires_at),
+      };
+    },
+
     /**
      * Removes and returns the pending login. The delete is the claim: of two instances
      * racing on the same id, exactly one gets the row.
