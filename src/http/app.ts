@@ -45,6 +45,7 @@ import { registerOrganisationRoutes } from './routes/organisations.ts';
 import { registerOwnSessionRoutes } from './routes/own-sessions.ts';
 import { registerPasswordAccountRoutes } from './routes/password-accounts.ts';
 import { registerPasswordLoginRoutes } from './routes/password-login.ts';
+import { registerPasswordPages } from './routes/password-pages.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerSamlRoutes } from './routes/saml.ts';
 import { registerSamlConfigurationRoutes } from './routes/saml-configurations.ts';
@@ -225,6 +226,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerOidcRoutes(app, ctx, oidcFlow);
   registerLoginPageRoutes(app, ctx);
   registerIdentityLinkRoutes(app, ctx);
+  registerPasswordPages(app, ctx);
   registerCustomSignInRoutes(app, ctx, createCustomSignIn({ config, store: deps.store }));
   registerSpKeyRoutes(app, ctx, deps.box, samlFlow);
   registerAutoSubmitScript(app);

@@ -148,6 +148,41 @@ export function renderLinkConfirmation(chrome: PageChrome, m: LinkModel): string
   return document(chrome, heading, messageBlock(m.message) + intro + body);
 }
 
+export interface SetPasswordModel {
+  purpose: 'invitation' | 'reset';
+  action: string;
+  token: string;
+  csrf: string;
+  minLength: number;
+  message?: string;
+  done?: boolean;
+}
+
+/** Choosing a password from an invitation or reset link. */
+export function renderSetPassword(chrome: PageChrome, m: SetPasswordModel): string {
+  const heading = m.purpose === 'invitation' ? 'Choose your password' : 'Choose a new password';
+  if (m.done) {
+    return document(
+      chrome,
+      heading,
+      '<p role="status">Your password is set.</p><p><a href="/login">Sign in</a></p>',
+    );
+  }
+  const describedBy = m.message ? ' aria-describedby="rules message"' : ' aria-describedby="rules"';
+  return document(
+    chrome,
+    heading,
+    messageBlock(m.message) +
+      `<form method="post" action="${escapeHtml(m.action)}">${hidden('token', m.token)}${hidden('csrf', m.csrf)}` +
+      `<p class="hint" id="rules">At least ${m.minLength} characters. A few unusual words make a good password; very common passwords are refused.</p>` +
+      `<label for="password">New password</label>` +
+      `<input id="password" name="password" type="password" autocomplete="new-password" required minlength="${m.minLength}" autofocus${describedBy}>` +
+      `<label for="confirm">Repeat it</label>` +
+      `<input id="confirm" name="confirm" type="password" autocomplete="new-password" required>` +
+      `<button type="submit">Set password</button></form>`,
+  );
+}
+
 /** The page's stylesheet: accessible defaults, overridable by LOGIN_THEME custom properties. */
 export function loginStylesheet(theme: string | undefined): string {
   return `:root{--accent:#1f5fbf;--accent-text:#fff;--background:#f4f5f7;--surface:#fff;--text:#1c1e21;--muted:#4b5563;--error:#a4161a;--radius:8px;--font:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}

@@ -34,6 +34,7 @@ let op: RunningOp;
 let browser: Browser;
 let base: string;
 let page: Page;
+let adminHeaders: Record<string, string>;
 
 beforeAll(async () => {
   const port = await freePort();
@@ -74,6 +75,7 @@ beforeAll(async () => {
   });
   await app.listen({ port, host: 'localhost' });
   const admin = { authorization: `Api-Key ${config.DRAWBRIDGE_ADMIN_KEY}` };
+  adminHeaders = admin;
   const call = async (method: 'POST' | 'PATCH', url: string, payload: Record<string, unknown>) => {
     const res = await app.inject({ method, url, headers: admin, payload });
     expect(res.statusCode, res.body).toBeLessThan(300);
@@ -190,6 +192,38 @@ describe('the login page in Chromium', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL(/127\.0\.0\.1/);
     expect(new URL(page.url()).pathname).toMatch(/^\/(auth|interaction)/);
+  });
+
+  it('accepts an invitation link: the person chooses a password (too common refused) and then signs in', async () => {
+    const orgs = await app.inject({ method: 'GET', url: '/api/v1/organisations', headers: adminHeaders });
+    const orgId = (orgs.json() as { items: Array<{ id: string; slug: string }> }).items.find(
+      (o) => o.slug === 'globex',
+    )!.id;
+    const invited = await app.inject({
+      method: 'POST',
+      url: `/api/v1/organisations/${orgId}/invitations`,
+      headers: adminHeaders,
+      payload: { email: 'dave@globex.test', firstName: 'Dave', role: 'member' },
+    });
+    expect(invited.statusCode, invited.body).toBe(201);
+    const url = new URL((invited.json() as { url: string }).url);
+    await page.goto(`${base}${url.pathname}${url.search}`);
+    await page.getByLabel('New password').fill('password1234');
+    await page.getByLabel('Repeat it').fill('password1234');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('That password is too common. Choose another one.');
+    await page.getByLabel('New password').fill('ledger quiet orbit canyon');
+    await page.getByLabel('Repeat it').fill('ledger quiet orbit canyon');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Your password is set.');
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByLabel('Email').fill('dave@globex.test');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Password').fill('ledger quiet orbit canyon');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('#signed-in').textContent()).toContain('dave@globex.test');
   });
 
   it('signs out from the signed-in page', async () => {

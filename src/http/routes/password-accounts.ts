@@ -111,6 +111,46 @@ async function mayManageCredentials(
   return memberships.every((m) => m.organisationId === organisationId);
 }
 
+/**
+ * Redeems an invitation or reset link: the password rules first (a refused password keeps the
+ * link usable), then in one transaction the token is spent, the password set, every session
+ * ended and the change audited. Shared by the JSON API and the HTML pages.
+ */
+export async function redeemPasswordToken(
+  ctx: AppContext,
+  request: FastifyRequest,
+  { purpose, token, password }: { purpose: PasswordTokenPurpose; token: string; password: string },
+): Promise<{ userId: string; email: string }> {
+  const invalid = () => new ApiError('token_invalid', 'This link is unknown, already used or expired');
+  const idHash = sha256Hex(token);
+  // The rules are checked before the token is spent, so a refused password keeps the link usable.
+  const pending = await ctx.store.passwordTokens.get(idHash);
+  const live =
+    pending && pending.purpose === purpose && pending.usedAt === null && pending.expiresAt > Date.now();
+  const owner = live ? await ctx.store.users.get(pending.userId) : undefined;
+  if (!owner) throw invalid();
+  passwordOrThrow(ctx, password, owner.email);
+  const passwordHash = await hashPassword(password);
+  return ctx.store.transaction(async (tx) => {
+    const now = Date.now();
+    const used = await tx.passwordTokens.consume(idHash, purpose, now);
+    if (!used) throw invalid();
+    const user = await tx.users.update(used.userId, { passwordHash });
+    if (!user) throw invalid();
+    const ended = await tx.ownSessions.revokeAllExcept(user.id, null, now);
+    await tx.loginThrottles.clear(accountKey(user.email));
+    await tx.auditEvents.record({
+      organisationId: used.organisationId,
+      actor: `user:${user.id}`,
+      action: purpose === 'invitation' ? 'user.invitation_accepted' : 'user.password_reset',
+      targetType: 'user',
+      targetId: user.id,
+      detail: { sessionsEnded: ended, ip: request.ip },
+    });
+    return { userId: user.id, email: user.email };
+  });
+}
+
 export function registerPasswordAccountRoutes(app: App, ctx: AppContext): void {
   const org = '/api/v1/organisations/:orgId';
   const policies = throttlePolicies(ctx.config);
@@ -256,37 +296,7 @@ export function registerPasswordAccountRoutes(app: App, ctx: AppContext): void {
           response: { 200: z.object({ userId: z.string(), email: z.string() }), ...errorResponses },
         },
       },
-      async (request) => {
-        const { token, password } = request.body;
-        const invalid = () => new ApiError('token_invalid', 'This link is unknown, already used or expired');
-        const idHash = sha256Hex(token);
-        // The rules are checked before the token is spent, so a refused password keeps the link usable.
-        const pending = await ctx.store.passwordTokens.get(idHash);
-        const live =
-          pending && pending.purpose === purpose && pending.usedAt === null && pending.expiresAt > Date.now();
-        const owner = live ? await ctx.store.users.get(pending.userId) : undefined;
-        if (!owner) throw invalid();
-        passwordOrThrow(ctx, password, owner.email);
-        const passwordHash = await hashPassword(password);
-        return ctx.store.transaction(async (tx) => {
-          const now = Date.now();
-          const used = await tx.passwordTokens.consume(idHash, purpose, now);
-          if (!used) throw invalid();
-          const user = await tx.users.update(used.userId, { passwordHash });
-          if (!user) throw invalid();
-          const ended = await tx.ownSessions.revokeAllExcept(user.id, null, now);
-          await tx.loginThrottles.clear(accountKey(user.email));
-          await tx.auditEvents.record({
-            organisationId: used.organisationId,
-            actor: `user:${user.id}`,
-            action: purpose === 'invitation' ? 'user.invitation_accepted' : 'user.password_reset',
-            targetType: 'user',
-            targetId: user.id,
-            detail: { sessionsEnded: ended, ip: request.ip },
-          });
-          return { userId: user.id, email: user.email };
-        });
-      },
+      async (request) => redeemPasswordToken(ctx, request, { purpose, ...request.body }),
     );
   }
 
