@@ -208,7 +208,7 @@ export const oidcOptions = {
     'Claim with the role, checked against the role list (default `role`).',
   ),
   GENERIC_USER_PROVIDER_ATTRIBUTE: attribute(
-    'Claim naming the upstream provider; copied into the user attributes as `provider`.',
+    'Claim naming the upstream provider; copied into the user attributes under its claim name at every login.',
   ),
   GENERIC_USER_EXTRA_ATTRIBUTES: {
     schema: z
