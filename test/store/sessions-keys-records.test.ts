@@ -84,6 +84,28 @@ describe.each(ENGINES)('sessions repository (%s)', (engine) => {
     expect(found?.user.id).toBe(user.id);
   });
 
+  it('answers checks made together each for its own session, instant and user', async () => {
+    const [a, b, disabled] = [await newUser(), await newUser(), await newUser()];
+    await store.users.update(disabled.id, { disabled: true });
+    const live = session(a.id);
+    const other = session(b.id, { idleExpiresAt: T + 2 * MINUTE });
+    const revoked = session(a.id);
+    const ofDisabled = session(disabled.id);
+    for (const s of [live, other, revoked, ofDisabled]) await store.sessions.create(s);
+    await store.sessions.revoke(revoked.idHash, T);
+    const found = await Promise.all([
+      store.sessions.findActive(live.idHash, T + MINUTE),
+      store.sessions.findActive(other.idHash, T + MINUTE),
+      store.sessions.findActive(other.idHash, T + 2 * MINUTE),
+      store.sessions.findActive(revoked.idHash, T + MINUTE),
+      store.sessions.findActive(ofDisabled.idHash, T + MINUTE),
+      store.sessions.findActive(unique('unknown'), T + MINUTE),
+      store.sessions.findActive(live.idHash, T + MINUTE),
+    ]);
+    expect(found.map((f) => f?.user.id ?? null)).toEqual([a.id, b.id, null, null, null, null, a.id]);
+    expect(found[0]?.session).toEqual(live);
+  });
+
   it('does not see a revocation before its transaction commits, and sees it right after', async () => {
     const user = await newUser();
     const s = session(user.id);

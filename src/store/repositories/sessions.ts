@@ -2,7 +2,8 @@
  * Sessions, keyed by the SHA-256 of the opaque id in the cookie: a leaked database does not
  * leak usable cookies. The check is one primary-key lookup joined to its user.
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { coalesce } from '../coalesce.ts';
 import { hotQuery, hotStatement } from '../hot-query.ts';
 import type { Database } from '../schema.ts';
 import type { User, UserAttributes } from './users.ts';
@@ -39,65 +40,72 @@ export interface ActiveSession {
   firstMembership: FirstMembership | null;
 }
 
-export function sessionsRepository(db: Kysely<Database>) {
-  // The session check of every request is this one query: the session by primary key, its
-  // user, the organisation the person joined first and their groups there (one row per group,
-  // left joins), so /auth/me needs nothing else. Columns are named (no `*`): a PostgreSQL
-  // prepared statement must keep its result shape when a migration adds a column.
-  const findActiveQuery = hotQuery(db, 3, (p) =>
-    db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .leftJoin('memberships', (join) =>
-        join
-          .onRef('memberships.user_id', '=', 'users.id')
-          .on((eb) =>
-            eb(
-              'memberships.organisation_id',
-              '=',
-              eb
-                .selectFrom('memberships as first')
-                .select('first.organisation_id')
-                .whereRef('first.user_id', '=', 'users.id')
-                .orderBy('first.created_at')
-                .orderBy('first.organisation_id')
-                .limit(sql.lit(1)),
-            ),
+/**
+ * The session with everything a request needs: its user, the organisation the person joined
+ * first and their groups there (left joins, one row per group), so /auth/me needs nothing else.
+ * Columns are named (no `*`): a PostgreSQL prepared statement must keep its result shape when a
+ * migration adds a column.
+ */
+function sessionRows(db: Kysely<Database>) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .leftJoin('memberships', (join) =>
+      join
+        .onRef('memberships.user_id', '=', 'users.id')
+        .on((eb) =>
+          eb(
+            'memberships.organisation_id',
+            '=',
+            eb
+              .selectFrom('memberships as first')
+              .select('first.organisation_id')
+              .whereRef('first.user_id', '=', 'users.id')
+              .orderBy('first.created_at')
+              .orderBy('first.organisation_id')
+              .limit(sql.lit(1)),
           ),
-      )
-      .leftJoin('organisations', 'organisations.id', 'memberships.organisation_id')
-      .leftJoin('group_memberships', 'group_memberships.user_id', 'users.id')
-      .leftJoin('groups', (join) =>
-        join
-          .onRef('groups.id', '=', 'group_memberships.group_id')
-          .onRef('groups.organisation_id', '=', 'memberships.organisation_id'),
-      )
-      .select((eb) => [
-        'users.id',
-        'users.email',
-        'users.first_name',
-        'users.last_name',
-        'users.is_instance_admin',
-        eb('users.password_hash', 'is not', null).as('has_password'),
-        'users.attributes',
-        'users.created_at',
-        'users.updated_at',
-        'memberships.role as m_role',
-        'organisations.id as o_id',
-        'organisations.name as o_name',
-        'organisations.slug as o_slug',
-        'groups.id as g_id',
-        'groups.name as g_name',
-        'groups.external_id as g_external_id',
-        'sessions.id_hash',
-        'sessions.created_at as s_created_at',
-        'sessions.last_seen_at',
-        'sessions.idle_expires_at',
-        'sessions.absolute_expires_at',
-        'sessions.ip',
-        'sessions.user_agent',
-        'sessions.method',
-      ])
+        ),
+    )
+    .leftJoin('organisations', 'organisations.id', 'memberships.organisation_id')
+    .leftJoin('group_memberships', 'group_memberships.user_id', 'users.id')
+    .leftJoin('groups', (join) =>
+      join
+        .onRef('groups.id', '=', 'group_memberships.group_id')
+        .onRef('groups.organisation_id', '=', 'memberships.organisation_id'),
+    )
+    .select((eb) => [
+      'users.id',
+      'users.email',
+      'users.first_name',
+      'users.last_name',
+      'users.is_instance_admin',
+      eb('users.password_hash', 'is not', null).as('has_password'),
+      'users.attributes',
+      'users.created_at',
+      'users.updated_at',
+      'memberships.role as m_role',
+      'organisations.id as o_id',
+      'organisations.name as o_name',
+      'organisations.slug as o_slug',
+      'groups.id as g_id',
+      'groups.name as g_name',
+      'groups.external_id as g_external_id',
+      'sessions.id_hash',
+      'sessions.created_at as s_created_at',
+      'sessions.last_seen_at',
+      'sessions.idle_expires_at',
+      'sessions.absolute_expires_at',
+      'sessions.ip',
+      'sessions.user_agent',
+      'sessions.method',
+    ]);
+}
+
+export function sessionsRepository(db: Kysely<Database>) {
+  // The session check of every request is one primary-key lookup (sessionRows).
+  const findActiveQuery = hotQuery(db, 3, (p) =>
+    sessionRows(db)
       .where('sessions.id_hash', '=', p(0))
       .where('sessions.revoked_at', 'is', null)
       .where('sessions.idle_expires_at', '>', p(1) as unknown as number)
@@ -106,6 +114,34 @@ export function sessionsRepository(db: Kysely<Database>) {
       .orderBy('groups.name')
       .orderBy('groups.id'),
   );
+  // On PostgreSQL every check is a round trip: the checks of one event-loop turn share one
+  // (coalesce.ts), and each check's own instant is compared with the expiries here.
+  const findManyQuery = hotQuery(
+    db,
+    2,
+    (p) =>
+      sessionRows(db)
+        .where('sessions.id_hash', '=', sql<string>`any(${p(0)})`)
+        .where('sessions.revoked_at', 'is', null)
+        .where('users.disabled', '=', p(1) as unknown as number)
+        .orderBy('sessions.id_hash')
+        .orderBy('groups.name')
+        .orderBy('groups.id'),
+    'sessions.findMany',
+  );
+  type Row = Awaited<ReturnType<typeof findActiveQuery>>[number];
+  const findCoalesced =
+    !db.isTransaction && db.getExecutor().adapter instanceof PostgresAdapter
+      ? coalesce(async (hashes: string[]) => {
+          const byHash = new Map<string, Row[]>();
+          for (const r of await findManyQuery(hashes, 0)) {
+            const rows = byHash.get(r.id_hash);
+            if (rows) rows.push(r);
+            else byHash.set(r.id_hash, [r]);
+          }
+          return byHash;
+        })
+      : undefined;
   // Every sign-in starts one (precompiled: see hot-query.ts).
   const insertSession = hotStatement(
     db,
@@ -141,7 +177,11 @@ export function sessionsRepository(db: Kysely<Database>) {
 
     /** The live session and its enabled user, or undefined (expired, revoked, disabled, unknown). */
     async findActive(idHash: string, now: number): Promise<ActiveSession | undefined> {
-      const rows = await findActiveQuery(idHash, now, 0);
+      const rows = findCoalesced
+        ? ((await findCoalesced(idHash)) ?? []).filter(
+            (r) => r.idle_expires_at > now && r.absolute_expires_at > now,
+          )
+        : await findActiveQuery(idHash, now, 0);
       const r = rows[0];
       if (!r) return undefined;
       const user: User = {
