@@ -20,6 +20,7 @@ import { SsoFlowError } from './errors.ts';
 import { checkPendingLogin } from './pending-login-check.ts';
 import { safeReturnUrl } from './return-path.ts';
 import { samlUrls } from './saml-urls.ts';
+import { validateOnThread } from './saml-validation-thread.ts';
 import { loadSpKeys, type SpKeySet } from './sp-keys.ts';
 
 type SamlProtocol = typeof import('../saml/validate-response.ts') &
@@ -251,8 +252,9 @@ export function createSamlFlow(deps: SamlFlowDeps) {
     const c = usable(await loginConfiguration(input.name));
     const urls = samlUrls(config.BASE_URL, c.name, config.SAML_FORCE_SSL);
     const k = await keys();
-    const { DEFAULT_CANONICALIZATIONS, validateResponse } = await samlProtocol();
-    const assertion = validateResponse(
+    const { DEFAULT_CANONICALIZATIONS } = await samlProtocol();
+    // The same pure validator, on its own thread (saml-validation-thread.ts).
+    const assertion = await validateOnThread(
       input.samlResponse,
       {
         spEntityId: urls.entityId,
