@@ -22,11 +22,21 @@ export interface StartedSession {
 export async function startSession(
   repos: Pick<Repositories, 'sessions'>,
   policy: SessionPolicy,
-  input: { userId: string; method: string; ip: string | null; userAgent: string | null },
+  input: {
+    userId: string;
+    method: string;
+    ip: string | null;
+    userAgent: string | null;
+    /** An upper bound from the IdP (SAML SessionNotOnOrAfter): the session ends no later. */
+    notAfter?: number | null;
+  },
   now = Date.now(),
 ): Promise<StartedSession> {
   const cookieValue = randomToken(32);
-  const absoluteExpiresAt = now + policy.absoluteSeconds * 1000;
+  const absoluteExpiresAt = Math.min(
+    now + policy.absoluteSeconds * 1000,
+    input.notAfter ?? Number.POSITIVE_INFINITY,
+  );
   await repos.sessions.create({
     idHash: sha256Hex(cookieValue),
     userId: input.userId,

@@ -16,6 +16,8 @@ export interface SsoSuccess {
   user: { id: string; email: string };
   /** Protocol facts for the admin's trace (never tokens or secrets). */
   detail: Record<string, unknown>;
+  /** The IdP's limit on the session (SAML SessionNotOnOrAfter), if it set one. */
+  notAfter?: number | null;
 }
 
 /** Reads the previous session cookie now (before the transaction) and returns the in-transaction step. */
@@ -28,6 +30,7 @@ export function ssoSessionStep(ctx: AppContext, request: FastifyRequest) {
       method: `${s.protocol}:${s.configuration}`,
       ip: request.ip,
       userAgent: request.headers['user-agent'] ?? null,
+      notAfter: s.notAfter ?? null,
     });
     await tx.loginTraces.record({
       organisationId: s.organisationId,

@@ -14,12 +14,13 @@
 import type { Element } from '@xmldom/xmldom';
 import { checkAssertionShape } from './checks/check-assertion-shape.ts';
 import { checkAudience } from './checks/check-audience.ts';
-import { checkAuthnStatement } from './checks/check-authn-statement.ts';
+import { checkAssertionAge, checkAuthnStatement } from './checks/check-authn-statement.ts';
 import { checkConditions } from './checks/check-conditions.ts';
 import { checkIssuer } from './checks/check-issuer.ts';
 import type { ValidationPolicy } from './checks/check-settings.ts';
 import { checkSubject } from './checks/check-subject.ts';
 import { checkSubjectConfirmation } from './checks/check-subject-confirmation.ts';
+import { timeAttribute } from './checks/check-time-window.ts';
 import { clip, SamlError } from './errors.ts';
 import { attr, deepText, elementChildren, NS } from './xml.ts';
 
@@ -34,6 +35,8 @@ export interface AssertionFacts {
   inResponseTo: string | null;
   notOnOrAfter: number;
   authnInstant: number | null;
+  sessionNotOnOrAfter: number | null;
+  authnContextClassRef: string | null;
 }
 
 function invalid(reason: string, message: string, extra?: Record<string, unknown>): SamlError {
@@ -94,6 +97,7 @@ export function readAssertion(
   const conditionsEnd = checkConditions(parts.conditions, policy, now);
   checkAudience(parts.conditions, policy);
   const authn = checkAuthnStatement(parts.authnStatement, policy, now);
+  checkAssertionAge(timeAttribute(assertion, 'IssueInstant'), authn.authnInstant, policy, now);
   return {
     assertionId: parts.id,
     issuer,
@@ -106,5 +110,7 @@ export function readAssertion(
     notOnOrAfter:
       conditionsEnd === null ? confirmation.notOnOrAfter : Math.min(conditionsEnd, confirmation.notOnOrAfter),
     authnInstant: authn.authnInstant,
+    sessionNotOnOrAfter: authn.sessionNotOnOrAfter,
+    authnContextClassRef: authn.authnContextClassRef,
   };
 }

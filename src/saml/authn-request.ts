@@ -33,6 +33,8 @@ export interface AuthnRequestInput {
    * way before checking a signature, so a signed request to AD FS needs it.
    */
   lowercasePercentEncoding?: boolean;
+  /** AuthnContextClassRef values the login must use (Core 3.3.2.2.1, Comparison exact), e.g. MFA. */
+  requestedAuthnContexts?: readonly string[];
 }
 
 export const SIG_ALG_RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
@@ -78,6 +80,17 @@ export function authnRequestXml(input: AuthnRequestInput): string {
     input.nameIdFormat === undefined
       ? ''
       : `<samlp:NameIDPolicy Format="${escapeXml(input.nameIdFormat, 'the NameID format')}" AllowCreate="true"/>`;
+  // Core 3.4.1: RequestedAuthnContext follows NameIDPolicy (and Conditions, which we never send).
+  const contexts = input.requestedAuthnContexts ?? [];
+  const requested =
+    contexts.length === 0
+      ? ''
+      : `<samlp:RequestedAuthnContext Comparison="exact">${contexts
+          .map(
+            (c) =>
+              `<saml:AuthnContextClassRef>${escapeXml(c, 'an authentication context')}</saml:AuthnContextClassRef>`,
+          )
+          .join('')}</samlp:RequestedAuthnContext>`;
   return (
     '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"' +
     ' xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"' +
@@ -86,7 +99,7 @@ export function authnRequestXml(input: AuthnRequestInput): string {
     ' ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"' +
     ` AssertionConsumerServiceURL="${escapeXml(input.acsUrl, 'the ACS URL')}">` +
     `<saml:Issuer>${escapeXml(input.spEntityId, 'the SP entity ID')}</saml:Issuer>` +
-    `${nameIdPolicy}</samlp:AuthnRequest>`
+    `${nameIdPolicy}${requested}</samlp:AuthnRequest>`
   );
 }
 

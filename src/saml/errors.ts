@@ -45,6 +45,8 @@ export type SamlErrorCode =
   | 'saml_audience_mismatch'
   | 'saml_not_yet_valid'
   | 'saml_expired'
+  | 'saml_assertion_too_old'
+  | 'saml_authn_context_insufficient'
   // XML Encryption
   | 'saml_encryption_required'
   | 'saml_encryption_algorithm_forbidden'
@@ -82,6 +84,8 @@ export const SAML_ERROR_CODES: readonly SamlErrorCode[] = [
   'saml_audience_mismatch',
   'saml_not_yet_valid',
   'saml_expired',
+  'saml_assertion_too_old',
+  'saml_authn_context_insufficient',
   'saml_encryption_required',
   'saml_encryption_algorithm_forbidden',
   'saml_decryption_failed',

@@ -53,6 +53,10 @@ export interface ResponseValidationSettings {
   wantAssertionsEncrypted: boolean;
   /** Default 256 KiB of decoded XML; the base64 length is checked before decoding. */
   maxResponseBytes?: number;
+  /** Refuse assertions issued, or logins authenticated, longer ago than this (S-SEM-35); null: no limit. */
+  maxAssertionAgeSeconds?: number | null;
+  /** When not empty, the AuthnContextClassRef must be one of these (S-SEM-38, e.g. MFA). */
+  requiredAuthnContexts?: string[];
 }
 
 export interface ValidatedAssertion {
@@ -77,6 +81,9 @@ export interface ValidatedAssertion {
    */
   notOnOrAfter: number;
   authnInstant: number | null;
+  /** AuthnStatement@SessionNotOnOrAfter: the IdP's limit on the session it started (S-SEM-33). */
+  sessionNotOnOrAfter: number | null;
+  authnContextClassRef: string | null;
   encrypted: boolean;
 }
 
@@ -203,6 +210,8 @@ function validated(
     attributes: facts.attributes,
     notOnOrAfter: facts.notOnOrAfter,
     authnInstant: facts.authnInstant,
+    sessionNotOnOrAfter: facts.sessionNotOnOrAfter,
+    authnContextClassRef: facts.authnContextClassRef,
     encrypted,
   };
 }

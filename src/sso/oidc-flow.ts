@@ -193,12 +193,11 @@ export function createOidcFlow(deps: OidcFlowDeps) {
     if (!state) throw new SsoFlowError('oidc_state_missing', 'The callback carries no state');
     if (params.getAll('state').length > 1)
       throw new SsoFlowError('oidc_callback_malformed', 'The callback repeats state');
-    // Checked before it is claimed: someone who learnt the state but lacks this browser's
-    // cookie cannot use up the person's login.
+    // Read, not yet claimed: someone who learnt the state but lacks this browser's cookie cannot
+    // use up the person's login. The claim is part of the login's own commit (see finish).
     const expected = { configurationId: c.id, binding: input.bindingFor(state), now };
-    checkPendingLogin('oidc', await store.pendingLogins.get(state, 'oidc'), expected);
-    const pending = checkPendingLogin('oidc', await store.pendingLogins.consume(state, 'oidc'), expected);
-    return { state, pending };
+    const pending = checkPendingLogin('oidc', await store.pendingLogins.get(state, 'oidc'), expected);
+    return { state, pending, expected };
   }
 
   /** Redeems the code; openid-client checks state, RFC 9207 `iss`, PKCE and the ID token's claims. */
@@ -295,74 +294,87 @@ export function createOidcFlow(deps: OidcFlowDeps) {
   ): Promise<{ done: FinishedOidcLogin; value: T }> {
     const c = await configuration(input.name);
     const params = new URLSearchParams(input.query);
-    const { state, pending } = await pairWithRequest(c, params, input, now);
-    const error = params.get('error');
-    if (error !== null) {
-      const description = params.get('error_description');
-      throw new SsoFlowError(
-        'oidc_provider_error',
-        `The provider refused the login: ${error.slice(0, 64)}${description ? ` (${description.slice(0, 200)})` : ''}`,
-      );
-    }
-    await methodAllowed(c);
-    const data = pending.data as { nonce: string; codeVerifier: string | null };
-    const cfg = await clientConfiguration(c, secrets(c), fetchFor(c), now);
-    const tokens = await redeem(c, cfg, params, state, data);
-    let claims: Record<string, unknown>;
+    const { state, pending, expected } = await pairWithRequest(c, params, input, now);
     try {
-      claims = await collectClaims(c, cfg, tokens, data.nonce, Date.now());
+      const error = params.get('error');
+      if (error !== null) {
+        const description = params.get('error_description');
+        throw new SsoFlowError(
+          'oidc_provider_error',
+          `The provider refused the login: ${error.slice(0, 64)}${description ? ` (${description.slice(0, 200)})` : ''}`,
+        );
+      }
+      await methodAllowed(c);
+      const data = pending.data as { nonce: string; codeVerifier: string | null };
+      const cfg = await clientConfiguration(c, secrets(c), fetchFor(c), now);
+      const tokens = await redeem(c, cfg, params, state, data);
+      let claims: Record<string, unknown>;
+      try {
+        claims = await collectClaims(c, cfg, tokens, data.nonce, Date.now());
+      } catch (err) {
+        const cause = outboundCause(err);
+        if (cause) throw outboundRefusal(cause);
+        throw err;
+      }
+      const profile = profileFromClaims(claims, claimNamesFor(c.provider, c.claims));
+      if (!emailDomainAllowed(profile.email, c.allowedEmailDomains)) {
+        throw new SsoFlowError(
+          'oidc_email_domain_not_allowed',
+          'This email domain may not sign in with this configuration',
+        );
+      }
+      const identity: ExternalIdentity = {
+        connection: {
+          protocol: isOAuth2(c) ? 'oauth2' : 'oidc',
+          id: c.id,
+          name: c.name,
+          organisationId: c.organisationId,
+          defaultRole: c.defaultRole,
+        },
+        subject: profile.subject ?? '',
+        email: profile.email,
+        // Only the provider's explicit word counts (email_verified); without it no account is linked by email.
+        emailVerified: profile.emailVerified,
+        firstName: profile.firstName,
+        lastName: profile.lastName,
+        displayName: profile.displayName,
+        groups: profile.groups,
+        role: profile.role,
+      };
+      return await store.transaction(async (tx) => {
+        // The claim: of two callbacks racing on one state, exactly one commits a login.
+        checkPendingLogin('oidc', await tx.pendingLogins.consume(state, 'oidc'), expected);
+        const signedIn = await signInWithin(tx, identity, {
+          roles: config.ROLES,
+          singleOrganisation: config.SSO_SINGLE_ORGANISATION,
+        });
+        let result = signedIn;
+        // Default attributes at first login (LiteLLM's SSOUserDefinedValues); mapped extra claims on every login.
+        const defaults = signedIn.created ? c.userDefaults : {};
+        if (Object.keys(defaults).length > 0 || Object.keys(profile.extra).length > 0) {
+          const attributes = { ...signedIn.user.attributes, ...defaults, ...profile.extra };
+          const user = await tx.users.update(signedIn.user.id, { attributes });
+          if (user) result = { ...signedIn, user };
+        }
+        const done: FinishedOidcLogin = {
+          configuration: c,
+          profile,
+          claims,
+          result,
+          returnTo: pending.returnTo,
+        };
+        return { done, value: await complete(tx, done) };
+      });
     } catch (err) {
-      const cause = outboundCause(err);
-      if (cause) throw outboundRefusal(cause);
+      // A refused callback still uses up its state: it cannot be retried (attacks.md O-ERR-1,
+      // O-STATE-4). Except when the provider refused the code: that is what a duplicate of a
+      // callback still in flight gets (a double click, a reload), and using up the state then
+      // would fail the person's real sign-in; the code is spent and PKCE binds any other one.
+      if (!(err instanceof SsoFlowError && err.code === 'oidc_token_request_failed')) {
+        await store.pendingLogins.consume(state, 'oidc').catch(() => undefined);
+      }
       throw err;
     }
-    const profile = profileFromClaims(claims, claimNamesFor(c.provider, c.claims));
-    if (!emailDomainAllowed(profile.email, c.allowedEmailDomains)) {
-      throw new SsoFlowError(
-        'oidc_email_domain_not_allowed',
-        'This email domain may not sign in with this configuration',
-      );
-    }
-    const identity: ExternalIdentity = {
-      connection: {
-        protocol: isOAuth2(c) ? 'oauth2' : 'oidc',
-        id: c.id,
-        name: c.name,
-        organisationId: c.organisationId,
-        defaultRole: c.defaultRole,
-      },
-      subject: profile.subject ?? '',
-      email: profile.email,
-      // Only the provider's explicit word counts (email_verified); without it no account is linked by email.
-      emailVerified: profile.emailVerified,
-      firstName: profile.firstName,
-      lastName: profile.lastName,
-      displayName: profile.displayName,
-      groups: profile.groups,
-      role: profile.role,
-    };
-    return store.transaction(async (tx) => {
-      const signedIn = await signInWithin(tx, identity, {
-        roles: config.ROLES,
-        singleOrganisation: config.SSO_SINGLE_ORGANISATION,
-      });
-      let result = signedIn;
-      // Default attributes at first login (LiteLLM's SSOUserDefinedValues); mapped extra claims on every login.
-      const defaults = signedIn.created ? c.userDefaults : {};
-      if (Object.keys(defaults).length > 0 || Object.keys(profile.extra).length > 0) {
-        const attributes = { ...signedIn.user.attributes, ...defaults, ...profile.extra };
-        const user = await tx.users.update(signedIn.user.id, { attributes });
-        if (user) result = { ...signedIn, user };
-      }
-      const done: FinishedOidcLogin = {
-        configuration: c,
-        profile,
-        claims,
-        result,
-        returnTo: pending.returnTo,
-      };
-      return { done, value: await complete(tx, done) };
-    });
   }
 
   return {

@@ -204,6 +204,7 @@ export function createSamlFlow(deps: SamlFlowDeps) {
       idpSsoUrl: ssoUrl,
       // RelayState carries only an opaque reference: the request id (Bindings §3.4.3, ≤ 80 bytes).
       relayState: requestId,
+      requestedAuthnContexts: c.requiredAuthnContexts,
       ...(k ? { signingKeyPem: k.signing.privateKeyPem } : {}),
     };
     const { buildPostBinding, buildRedirectUrl } = await samlProtocol();
@@ -267,6 +268,8 @@ export function createSamlFlow(deps: SamlFlowDeps) {
         clockSkewSeconds: config.SAML_CLOCK_SKEW_SECONDS,
         decryptionKeys: k.decryption.map((x) => x.privateKeyPem),
         wantAssertionsEncrypted: c.wantAssertionsEncrypted,
+        maxAssertionAgeSeconds: c.maxAssertionAgeSeconds,
+        requiredAuthnContexts: c.requiredAuthnContexts,
       },
       now,
     );

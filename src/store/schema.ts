@@ -136,6 +136,8 @@ export interface SamlConfigurationsTable {
   want_assertions_encrypted: number;
   require_signed_assertion: number;
   sign_authn_requests: number;
+  max_assertion_age_seconds: number | null;
+  required_authn_contexts: string;
   created_at: number;
   updated_at: number;
 }

@@ -64,6 +64,40 @@ describe('state and browser binding (RFC 6749 §10.12, RFC 9700 §4.7)', () => {
     refused(await w.login('alice', { binding: 'none' }), 'oidc_state_browser_mismatch');
   });
 
+  it('gives exactly one session when the same callback arrives twice at once (a double click): the provider refuses the second code', async () => {
+    const w = await make();
+    const { authorizationUrl, bindingCookie } = await w.startLogin();
+    const back = await authorizeAtProvider(authorizationUrl.href, 'alice', w.callbackPrefix);
+    const results = await Promise.all([
+      w.finishLogin(back, bindingCookie),
+      w.finishLogin(back, bindingCookie),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([303, 400]);
+    expect(results.filter((r) => r.sessionCookie).length).toBe(1);
+  });
+
+  it('gives exactly one session for a twice-delivered callback even from a provider that redeems a code twice: the claim is in the login commit', async () => {
+    let answer: Promise<{ status: number; body: string }> | undefined;
+    const w = await make({
+      // A lenient provider: one token answer, given to every request for the code.
+      intercept: async (url, init, network) => {
+        if (!url.endsWith('/token')) return network(url, init);
+        answer ??= network(url, init).then(async (r) => ({ status: r.status, body: await r.text() }));
+        const { status, body } = await answer;
+        return new Response(body, { status, headers: { 'content-type': 'application/json' } });
+      },
+    });
+    const { authorizationUrl, bindingCookie } = await w.startLogin();
+    const back = await authorizeAtProvider(authorizationUrl.href, 'alice', w.callbackPrefix);
+    const results = await Promise.all([
+      w.finishLogin(back, bindingCookie),
+      w.finishLogin(back, bindingCookie),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([303, 400]);
+    expect(results.filter((r) => r.sessionCookie).length).toBe(1);
+    expect(results.find((r) => r.status === 400)?.code).toBe('oidc_state_unknown');
+  });
+
   it("does not use up the person's login when another browser presents its state first", async () => {
     const w = await make();
     const { authorizationUrl, bindingCookie } = await w.startLogin();

@@ -680,6 +680,8 @@ const samlFields = {
   wantAssertionsEncrypted: boolArb,
   requireSignedAssertion: boolArb,
   signAuthnRequests: boolArb,
+  maxAssertionAgeSeconds: fc.oneof(fc.integer({ min: -10, max: 700_000 }), fc.constant(null), hostileString),
+  requiredAuthnContexts: fc.oneof(fc.array(hostileString, { maxLength: 3 }), jsonArb),
   enabled: boolArb,
 };
 

@@ -69,6 +69,21 @@ const fields = {
   wantAssertionsEncrypted: z.boolean().optional(),
   requireSignedAssertion: z.boolean().optional(),
   signAuthnRequests: z.boolean().optional(),
+  maxAssertionAgeSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .nullable()
+    .optional()
+    .describe('Refuse assertions issued, or logins authenticated, longer ago (S-SEM-35); null: no limit'),
+  requiredAuthnContexts: z
+    .array(z.string().trim().min(1).max(512))
+    .max(10)
+    .optional()
+    .describe(
+      'AuthnContextClassRef values of which the IdP must report one, e.g. MFA (S-SEM-38); requested in the AuthnRequest',
+    ),
   enabled: z.boolean().optional(),
 };
 
@@ -97,6 +112,8 @@ const configurationSchema = z.object({
   wantAssertionsEncrypted: z.boolean(),
   requireSignedAssertion: z.boolean(),
   signAuthnRequests: z.boolean(),
+  maxAssertionAgeSeconds: z.number().nullable(),
+  requiredAuthnContexts: z.array(z.string()),
   idp: z
     .object({
       entityId: z.string(),
@@ -236,6 +253,8 @@ export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void
             wantAssertionsEncrypted: false,
             requireSignedAssertion: true,
             signAuthnRequests: true,
+            maxAssertionAgeSeconds: null,
+            requiredAuthnContexts: [],
             ...input,
           });
           await audit(

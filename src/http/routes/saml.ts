@@ -152,6 +152,7 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
               configuration: name,
               organisationId: done.configuration.organisationId,
               user: done.result.user,
+              notAfter: done.assertion.sessionNotOnOrAfter,
               detail: {
                 issuer: done.assertion.issuer,
                 assertionId: done.assertion.assertionId,

@@ -31,6 +31,8 @@ export interface ValidationPolicy {
   decryptionKeys: readonly string[];
   wantAssertionsEncrypted: boolean;
   maxResponseBytes: number;
+  maxAssertionAgeMs: number | null;
+  requiredAuthnContexts: readonly string[];
 }
 
 const publicKeys = new Map<string, KeyObject>();
@@ -126,5 +128,10 @@ export function resolvePolicy(settings: ResponseValidationSettings): ValidationP
     decryptionKeys: (settings.decryptionKeys ?? []).map(checkDecryptionKey),
     wantAssertionsEncrypted: settings.wantAssertionsEncrypted === true,
     maxResponseBytes,
+    maxAssertionAgeMs:
+      settings.maxAssertionAgeSeconds === null || settings.maxAssertionAgeSeconds === undefined
+        ? null
+        : settings.maxAssertionAgeSeconds * 1000,
+    requiredAuthnContexts: settings.requiredAuthnContexts ?? [],
   };
 }

@@ -5,6 +5,7 @@ import * as sso from './0002-sso.ts';
 import * as oidc from './0003-oidc.ts';
 import * as passwordAccounts from './0004-password-accounts.ts';
 import * as identityLinkRequests from './0005-identity-link-requests.ts';
+import * as samlLoginRules from './0006-saml-login-rules.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003-oidc': oidc,
   '0004-password-accounts': passwordAccounts,
   '0005-identity-link-requests': identityLinkRequests,
+  '0006-saml-login-rules': samlLoginRules,
 };
 
 export const migrationProvider: MigrationProvider = {

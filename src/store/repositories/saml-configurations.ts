@@ -29,6 +29,10 @@ export interface SamlConfiguration {
   wantAssertionsEncrypted: boolean;
   requireSignedAssertion: boolean;
   signAuthnRequests: boolean;
+  /** Refuse assertions older than this (S-SEM-35); null: no limit. */
+  maxAssertionAgeSeconds: number | null;
+  /** When not empty, the AuthnContextClassRef must be one of these (S-SEM-38). */
+  requiredAuthnContexts: string[];
   createdAt: number;
   updatedAt: number;
 }
@@ -59,6 +63,8 @@ const LOGIN_COLUMNS = [
   'want_assertions_encrypted',
   'require_signed_assertion',
   'sign_authn_requests',
+  'max_assertion_age_seconds',
+  'required_authn_contexts',
   'created_at',
   'updated_at',
 ] as const satisfies ReadonlyArray<keyof SamlConfigurationsTable>;
@@ -88,6 +94,8 @@ function toLoginConfiguration(
     wantAssertionsEncrypted: r.want_assertions_encrypted === 1,
     requireSignedAssertion: r.require_signed_assertion === 1,
     signAuthnRequests: r.sign_authn_requests === 1,
+    maxAssertionAgeSeconds: r.max_assertion_age_seconds === null ? null : Number(r.max_assertion_age_seconds),
+    requiredAuthnContexts: JSON.parse(r.required_authn_contexts) as string[],
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -113,6 +121,9 @@ function toRow(c: Partial<SamlConfigurationInput>): Updateable<SamlConfiguration
     row.want_assertions_encrypted = flag(c.wantAssertionsEncrypted);
   if (c.requireSignedAssertion !== undefined) row.require_signed_assertion = flag(c.requireSignedAssertion);
   if (c.signAuthnRequests !== undefined) row.sign_authn_requests = flag(c.signAuthnRequests);
+  if (c.maxAssertionAgeSeconds !== undefined) row.max_assertion_age_seconds = c.maxAssertionAgeSeconds;
+  if (c.requiredAuthnContexts !== undefined)
+    row.required_authn_contexts = JSON.stringify(c.requiredAuthnContexts);
   return row;
 }
 

@@ -67,4 +67,6 @@ export const ALICE: Omit<ValidatedAssertion, 'encrypted'> = {
   attributes: { email: ['alice@orga.test'], role: ['member'], groups: ['eng', 'ops'] },
   notOnOrAfter: NOW + 5 * 60_000,
   authnInstant: NOW,
+  sessionNotOnOrAfter: null,
+  authnContextClassRef: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport',
 };
