@@ -6,7 +6,7 @@
  * never verify another's tokens.
  */
 import { KeyObject, type webcrypto } from 'node:crypto';
-import { createRemoteJWKSet, customFetch, errors, type FetchImplementation } from 'jose';
+import type { FetchImplementation } from 'jose';
 import { OidcError } from './errors.ts';
 import type { JoseHeader, KeyResolver } from './id-token.ts';
 
@@ -32,18 +32,31 @@ function asKeyObject(key: webcrypto.CryptoKey | Uint8Array): KeyObject {
   return k;
 }
 
+type Jose = typeof import('jose');
+let jose: Promise<Jose> | undefined;
+
+/** jose loads on the first OIDC login: an instance that never serves OIDC does not carry it (about 15 MiB). */
+function loadJose(): Promise<Jose> {
+  jose ??= import('jose');
+  return jose;
+}
+
 /** A resolver for one JWKS URL. */
 export function remoteKeyResolver(jwksUri: string, options: JwksOptions): KeyResolver {
-  const jwks = createRemoteJWKSet(new URL(jwksUri), {
-    cooldownDuration: options.cooldownSeconds * 1000,
-    cacheMaxAge: options.maxAgeSeconds * 1000,
-    timeoutDuration: options.timeoutMs,
-    [customFetch]: options.fetch,
-  });
+  let jwks: Promise<ReturnType<Jose['createRemoteJWKSet']>> | undefined;
   return async (header: JoseHeader) => {
+    const { createRemoteJWKSet, customFetch, errors } = await loadJose();
+    jwks ??= Promise.resolve(
+      createRemoteJWKSet(new URL(jwksUri), {
+        cooldownDuration: options.cooldownSeconds * 1000,
+        cacheMaxAge: options.maxAgeSeconds * 1000,
+        timeoutDuration: options.timeoutMs,
+        [customFetch]: options.fetch,
+      }),
+    );
     try {
       return asKeyObject(
-        await jwks({ alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}) }),
+        await (await jwks)({ alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}) }),
       );
     } catch (err) {
       if (err instanceof OidcError) throw err;
