@@ -3,10 +3,13 @@
  * login's transaction: end the browser's previous session (no fixation), start a new one, and
  * write the success trace — one commit with the user's changes.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { endSession, type StartedSession, startSession } from '../credentials/sessions.ts';
 import type { Repositories } from '../store/store.ts';
 import type { AppContext } from './context.ts';
+import { sendSignInFailure } from './failure-page.ts';
+import { offerLinkConfirmation } from './routes/identity-links.ts';
+import type { SsoRefusal } from './sso-errors.ts';
 
 export interface SsoSuccess {
   protocol: 'saml' | 'oidc' | 'custom';
@@ -46,4 +49,53 @@ export function ssoSessionStep(ctx: AppContext, request: FastifyRequest) {
     });
     return started;
   };
+}
+
+export interface SsoFailure {
+  protocol: 'saml' | 'oidc';
+  /** The configuration name from the URL. */
+  name: string;
+  /** The configuration's organisation, when the name exists (the trace belongs to its admins). */
+  organisationId: string | null;
+  refusal: SsoRefusal;
+  /** The error itself (may carry an account-link candidate). */
+  err: unknown;
+  /** What the person reads: protocol details stay in the admin's trace. */
+  message: string;
+  /** Facts for the trace (never tokens or secrets). */
+  detail: Record<string, unknown>;
+}
+
+/** A refused SSO sign-in: the admin's trace, metrics and log, and the page (with a link offer). */
+export async function refuseSsoLogin(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  f: SsoFailure,
+) {
+  const trace = await ctx.store.loginTraces.record({
+    organisationId: f.organisationId,
+    protocol: f.protocol,
+    configuration: f.organisationId ? f.name : null,
+    outcome: 'failure',
+    code: f.refusal.code,
+    message: f.refusal.message,
+    email: null,
+    userId: null,
+    ip: request.ip,
+    detail: f.detail,
+  });
+  ctx.metrics.logins.inc({ protocol: f.protocol, outcome: 'failure', code: f.refusal.code });
+  request.log.info(
+    { code: f.refusal.code, trace: trace.id, configuration: f.name },
+    `${f.protocol.toUpperCase()} login refused`,
+  );
+  // An admin's own IdP identity can still be linked: by the admin, with their password.
+  const action = await offerLinkConfirmation(ctx, reply, f.err, f.name);
+  return sendSignInFailure(request, reply, {
+    ...f.refusal,
+    message: f.message,
+    reference: trace.id,
+    ...(action ? { action } : {}),
+  });
 }

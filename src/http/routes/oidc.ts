@@ -9,8 +9,7 @@ import type { App, AppContext } from '../context.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
 import { ssoRefusal } from '../sso-errors.ts';
-import { ssoSessionStep } from '../sso-session.ts';
-import { offerLinkConfirmation } from './identity-links.ts';
+import { refuseSsoLogin, ssoSessionStep } from '../sso-session.ts';
 
 const tags = ['oidc'];
 const nameParams = z.strictObject({ name: z.string().min(1).max(64) });
@@ -107,32 +106,18 @@ export function registerOidcRoutes(app: App, ctx: AppContext, flow: OidcFlow): v
         if (!refusal) throw err;
         if (state) reply.clearCookie(oidcBindingCookieName(state), { path: BINDING_PATH });
         const configuration = await ctx.store.oidcConfigurations.getByName(name);
-        const trace = await ctx.store.loginTraces.record({
-          organisationId: configuration?.organisationId ?? null,
+        return refuseSsoLogin(ctx, request, reply, {
           protocol: 'oidc',
-          configuration: configuration ? name : null,
-          outcome: 'failure',
-          code: refusal.code,
-          message: refusal.message,
-          email: null,
-          userId: null,
-          ip: request.ip,
+          name,
+          organisationId: configuration?.organisationId ?? null,
+          refusal,
+          err,
+          message:
+            err instanceof OidcError
+              ? "Your identity provider's answer could not be accepted."
+              : refusal.message,
           // Never the code or tokens: only which parameters came back.
           detail: { parameters: [...new URLSearchParams(query).keys()].slice(0, 20) },
-        });
-        ctx.metrics.logins.inc({ protocol: 'oidc', outcome: 'failure', code: refusal.code });
-        request.log.info({ code: refusal.code, trace: trace.id, configuration: name }, 'OIDC login refused');
-        const message =
-          err instanceof OidcError
-            ? "Your identity provider's answer could not be accepted."
-            : refusal.message;
-        // An admin's own IdP identity can still be linked: by the admin, with their password.
-        const action = await offerLinkConfirmation(ctx, reply, err, name);
-        return sendSignInFailure(request, reply, {
-          ...refusal,
-          message,
-          reference: trace.id,
-          ...(action ? { action } : {}),
         });
       }
     },

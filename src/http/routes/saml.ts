@@ -13,8 +13,7 @@ import { errorBody } from '../errors.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
 import { ssoRefusal } from '../sso-errors.ts';
-import { ssoSessionStep } from '../sso-session.ts';
-import { offerLinkConfirmation } from './identity-links.ts';
+import { refuseSsoLogin, ssoSessionStep } from '../sso-session.ts';
 
 const tags = ['saml'];
 const nameParams = z.strictObject({ name: z.string().min(1).max(64) });
@@ -174,32 +173,17 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
         const refusal = ssoRefusal(err);
         if (!refusal) throw err;
         const configuration = await ctx.store.samlConfigurations.getForLogin(name);
-        const trace = await ctx.store.loginTraces.record({
-          organisationId: configuration?.organisationId ?? null,
+        return refuseSsoLogin(ctx, request, reply, {
           protocol: 'saml',
-          configuration: configuration ? name : null,
-          outcome: 'failure',
-          code: refusal.code,
-          message: refusal.message,
-          email: null,
-          userId: null,
-          ip: request.ip,
+          name,
+          organisationId: configuration?.organisationId ?? null,
+          refusal,
+          err,
+          message:
+            err instanceof SamlError
+              ? "Your identity provider's answer could not be accepted."
+              : refusal.message,
           detail: { ...(refusal.detail ?? {}), response: decodeForTrace(SAMLResponse) },
-        });
-        ctx.metrics.logins.inc({ protocol: 'saml', outcome: 'failure', code: refusal.code });
-        request.log.info({ code: refusal.code, trace: trace.id, configuration: name }, 'SAML login refused');
-        // The person sees what they can act on; protocol details are for the admin's trace.
-        const message =
-          err instanceof SamlError
-            ? "Your identity provider's answer could not be accepted."
-            : refusal.message;
-        // An admin's own IdP identity can still be linked: by the admin, with their password.
-        const action = await offerLinkConfirmation(ctx, reply, err, name);
-        return sendSignInFailure(request, reply, {
-          ...refusal,
-          message,
-          reference: trace.id,
-          ...(action ? { action } : {}),
         });
       }
     },
