@@ -4,6 +4,7 @@
  * organisation's login policy, and a person's own view of their sessions.
  */
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { hotQuery } from '../hot-query.ts';
 import type { Database, LoginThrottlesTable, PasswordTokensTable, SessionsTable } from '../schema.ts';
 
 export interface ThrottleState {
@@ -170,14 +171,14 @@ export interface StoredLoginPolicy {
 }
 
 export function loginPoliciesRepository(db: Kysely<Database>) {
+  // Every SSO and password sign-in reads the organisation's policy.
+  const getQuery = hotQuery(db, 1, (p) =>
+    db.selectFrom('login_policies').selectAll().where('organisation_id', '=', p(0)),
+  );
   return {
     /** The stored policy, or undefined when the organisation never set one. */
     async get(organisationId: string): Promise<StoredLoginPolicy | undefined> {
-      const r = await db
-        .selectFrom('login_policies')
-        .selectAll()
-        .where('organisation_id', '=', organisationId)
-        .executeTakeFirst();
+      const [r] = await getQuery(organisationId);
       if (!r) return undefined;
       return {
         organisationId: r.organisation_id,
