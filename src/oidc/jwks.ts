@@ -43,20 +43,18 @@ function loadJose(): Promise<Jose> {
 
 /** A resolver for one JWKS URL. */
 export function remoteKeyResolver(jwksUri: string, options: JwksOptions): KeyResolver {
-  let jwks: Promise<ReturnType<Jose['createRemoteJWKSet']>> | undefined;
+  let jwks: ReturnType<Jose['createRemoteJWKSet']> | undefined;
   return async (header: JoseHeader) => {
     const { createRemoteJWKSet, customFetch, errors } = await loadJose();
-    jwks ??= Promise.resolve(
-      createRemoteJWKSet(new URL(jwksUri), {
-        cooldownDuration: options.cooldownSeconds * 1000,
-        cacheMaxAge: options.maxAgeSeconds * 1000,
-        timeoutDuration: options.timeoutMs,
-        [customFetch]: options.fetch,
-      }),
-    );
+    jwks ??= createRemoteJWKSet(new URL(jwksUri), {
+      cooldownDuration: options.cooldownSeconds * 1000,
+      cacheMaxAge: options.maxAgeSeconds * 1000,
+      timeoutDuration: options.timeoutMs,
+      [customFetch]: options.fetch,
+    });
     try {
       return asKeyObject(
-        await (await jwks)({ alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}) }),
+        await jwks({ alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}) }),
       );
     } catch (err) {
       if (err instanceof OidcError) throw err;

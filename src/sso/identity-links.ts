@@ -36,6 +36,17 @@ export async function recordLinkRequest(
   return { id, bindingValue };
 }
 
+/** The existing method: a sign-in that did not come from SSO, made after the request. */
+export function signedInByExistingMethod(
+  session: { sessionCreatedAt: number; sessionMethod: string },
+  request: Pick<IdentityLinkRequest, 'createdAt'>,
+): boolean {
+  return (
+    !/^(saml|oidc|oauth2|custom|trusted-header):/.test(session.sessionMethod) &&
+    session.sessionCreatedAt >= request.createdAt
+  );
+}
+
 /** Who confirms: the account holder in a session (with its browser), or an instance admin by API key. */
 export type Confirmer =
   | {
@@ -60,11 +71,7 @@ export function checkConfirmation(
   if (confirmer.kind === 'instance_admin') return request;
   if (confirmer.userId !== request.userId)
     throw new SsoFlowError('link_request_wrong_account', 'This link request is for another account');
-  // The existing method: a sign-in that did not come from SSO, made after the request.
-  if (
-    /^(saml|oidc|oauth2|custom|trusted-header):/.test(confirmer.sessionMethod) ||
-    confirmer.sessionCreatedAt < request.createdAt
-  ) {
+  if (!signedInByExistingMethod(confirmer, request)) {
     throw new SsoFlowError('link_request_needs_sign_in', 'Sign in with your password first, then confirm');
   }
   if (!confirmer.binding || sha256Hex(confirmer.binding) !== request.browserHash) {

@@ -64,6 +64,20 @@ describe('GET /login', () => {
     });
   });
 
+  it('lets every sign-in page show the logo: the link and password pages share the CSP', async () => {
+    for (const url of [
+      '/login/reset-password?token=x',
+      '/login/accept-invitation?token=x',
+      '/login/link?request=x',
+    ]) {
+      const page = await t.app.inject({ method: 'GET', url });
+      expect(String(page.headers['content-security-policy']), url).toContain(
+        "img-src 'self' https://cdn.example.com",
+      );
+      expect(page.headers['referrer-policy'], url).toBe('same-origin');
+    }
+  });
+
   it('serves the theme as CSS custom properties', async () => {
     const css = await t.app.inject({ method: 'GET', url: '/login/style.css' });
     expect(css.headers['content-type']).toContain('text/css');

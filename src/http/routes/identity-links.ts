@@ -12,11 +12,13 @@ import {
   LINK_COOKIE,
   LINK_REQUEST_SECONDS,
   recordLinkRequest,
+  signedInByExistingMethod,
 } from '../../sso/identity-links.ts';
 import type { App, AppContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { csrfToken, csrfValid } from '../form-csrf.ts';
 import { type LinkModel, renderLinkConfirmation } from '../login-page-html.ts';
+import { pageSender } from '../page-response.ts';
 import { requireInstanceAdmin } from '../principal.ts';
 import { errorResponses } from '../schemas.ts';
 import { setSessionCookie } from '../session-cookie.ts';
@@ -60,18 +62,9 @@ const form = z.object({
 });
 
 export function registerIdentityLinkRoutes(app: App, ctx: AppContext): void {
-  const chrome = { title: ctx.config.LOGIN_PAGE_TITLE, logoUrl: ctx.config.LOGIN_LOGO_URL };
-  const csp = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-  function send(reply: FastifyReply, model: LinkModel, status = 200) {
-    return reply
-      .status(status)
-      .header('content-security-policy', csp)
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'same-origin')
-      .type('text/html; charset=utf-8')
-      .send(renderLinkConfirmation(chrome, model));
-  }
+  const pages = pageSender(ctx.config);
+  const send = (reply: FastifyReply, model: LinkModel, status = 200) =>
+    pages.send(reply, renderLinkConfirmation(pages.chrome, model), status);
 
   /** The signed-in account holder, if this browser's session is theirs. */
   async function holder(request: FastifyRequest, userId: string) {
@@ -81,56 +74,44 @@ export function registerIdentityLinkRoutes(app: App, ctx: AppContext): void {
     return { userId, sessionCreatedAt: active.session.createdAt, sessionMethod: active.session.method };
   }
 
-  async function model(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    id: string,
-    extra: Partial<LinkModel> = {},
-  ) {
+  /** The request's page, and the account holder if this browser is signed in as them. */
+  async function load(request: FastifyRequest, reply: FastifyReply, id: string) {
     const r = await ctx.store.identityLinkRequests.get(id);
     if (!r || r.expiresAt <= Date.now()) return undefined;
     const user = await ctx.store.users.get(r.userId);
     if (!user) return undefined;
     const h = await holder(request, r.userId);
-    return {
+    const page: LinkModel = {
       requestId: id,
       connectionName: r.connectionName,
       email: user.email,
       csrf: csrfToken(ctx, request, reply),
-      signedIn: h !== undefined && h.sessionCreatedAt >= r.createdAt && !h.sessionMethod.includes(':'),
-      ...extra,
-    } satisfies LinkModel;
+      signedIn: h !== undefined && signedInByExistingMethod(h, r),
+    };
+    return { page, holder: h };
   }
 
   const gone = (reply: FastifyReply) =>
-    reply
-      .status(404)
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', csp)
-      .send(
-        renderLinkConfirmation(chrome, {
-          requestId: '',
-          connectionName: '',
-          email: '',
-          csrf: '',
-          signedIn: false,
-          done: 'cancelled',
-        }),
-      );
+    send(
+      reply,
+      { requestId: '', connectionName: '', email: '', csrf: '', signedIn: false, done: 'cancelled' },
+      404,
+    );
 
   app.get(
     '/login/link',
     { schema: { hide: true, querystring: z.object({ request: z.string().max(64) }) } },
     async (request, reply) => {
-      const m = await model(request, reply, request.query.request);
-      return m ? send(reply, m) : gone(reply);
+      const loaded = await load(request, reply, request.query.request);
+      return loaded ? send(reply, loaded.page) : gone(reply);
     },
   );
 
   app.post('/login/link', { schema: { hide: true, body: form } }, async (request, reply) => {
     const b = request.body;
-    const current = await model(request, reply, b.request);
-    if (!current) return gone(reply);
+    const loaded = await load(request, reply, b.request);
+    if (!loaded) return gone(reply);
+    const { page: current, holder: h } = loaded;
     if (!csrfValid(request, b.csrf))
       return send(reply, { ...current, message: 'The form expired. Please try again.' }, 403);
     if (b.decision === 'sign-in') {
@@ -148,7 +129,6 @@ export function registerIdentityLinkRoutes(app: App, ctx: AppContext): void {
       setSessionCookie(ctx, reply, outcome.session.cookieValue, outcome.session.absoluteExpiresAt);
       return send(reply, { ...current, signedIn: true });
     }
-    const h = await holder(request, (await ctx.store.identityLinkRequests.get(b.request))!.userId);
     if (b.decision === 'cancel') {
       if (!h) return send(reply, { ...current, message: 'Sign in with your password first.' }, 403);
       await ctx.store.identityLinkRequests.consume(b.request);

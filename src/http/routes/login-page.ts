@@ -19,6 +19,7 @@ import {
   renderLogin,
   renderSignedIn,
 } from '../login-page-html.ts';
+import { pageSender } from '../page-response.ts';
 import { principalOf } from '../principal.ts';
 import { clearSessionCookie, setSessionCookie } from '../session-cookie.ts';
 import { passwordSignIn, ssoLocation } from './password-login.ts';
@@ -51,15 +52,8 @@ type Form = z.infer<typeof form>;
 
 export function registerLoginPageRoutes(app: App, ctx: AppContext): void {
   const { config } = ctx;
-  const chrome = { title: config.LOGIN_PAGE_TITLE, logoUrl: config.LOGIN_LOGO_URL };
   const stylesheet = loginStylesheet(config.LOGIN_THEME);
-  const imageSources = [
-    "'self'",
-    ...(config.LOGIN_LOGO_URL ? [new URL(config.LOGIN_LOGO_URL).origin] : []),
-  ].join(' ');
-  // No form-action: a sign-in form's answer redirects on to the person's identity provider,
-  // whose origin the page cannot list, and browsers apply form-action to those redirects too.
-  const csp = `default-src 'none'; style-src 'self'; img-src ${imageSources}; base-uri 'none'; frame-ancestors 'none'`;
+  const pages = pageSender(config);
 
   const safeNext = (next: string | undefined) =>
     safeReturnUrl(next, config.BASE_URL, config.ALLOWED_REDIRECT_ORIGINS, `${config.BASE_URL}/`);
@@ -99,17 +93,7 @@ export function registerLoginPageRoutes(app: App, ctx: AppContext): void {
       socialButtons: step === 'sso-name' ? [] : await socialButtons(fields.next),
       ssoLink: step === 'sso-name' ? null : `/login/sso?next=${encodeURIComponent(fields.next)}`,
     };
-    return (
-      reply
-        .status(status)
-        .header('content-security-policy', csp)
-        .header('cache-control', 'no-store')
-        // With helmet's no-referrer, browsers send `Origin: null` on form posts, which the
-        // same-origin check refuses; same-origin keeps the Origin and leaks nothing elsewhere.
-        .header('referrer-policy', 'same-origin')
-        .type('text/html; charset=utf-8')
-        .send(renderLogin(chrome, model))
-    );
+    return pages.send(reply, renderLogin(pages.chrome, model), status);
   }
 
   /** Where an email's domain signs in, when an organisation verified it and has SSO. */
@@ -212,23 +196,15 @@ export function registerLoginPageRoutes(app: App, ctx: AppContext): void {
     )
       return reply.redirect('/login', 303);
     const first = p.firstMembership ?? null;
-    return (
-      reply
-        .header('content-security-policy', csp)
-        .header('cache-control', 'no-store')
-        // With helmet's no-referrer, browsers send `Origin: null` on form posts, which the
-        // same-origin check refuses; same-origin keeps the Origin and leaks nothing elsewhere.
-        .header('referrer-policy', 'same-origin')
-        .type('text/html; charset=utf-8')
-        .send(
-          renderSignedIn(chrome, {
-            email: p.user.email,
-            name: `${p.user.firstName} ${p.user.lastName}`.trim(),
-            organisation: first?.organisation.name ?? null,
-            role: first?.role ?? null,
-            csrf: csrf(request, reply),
-          }),
-        )
+    return pages.send(
+      reply,
+      renderSignedIn(pages.chrome, {
+        email: p.user.email,
+        name: `${p.user.firstName} ${p.user.lastName}`.trim(),
+        organisation: first?.organisation.name ?? null,
+        role: first?.role ?? null,
+        csrf: csrf(request, reply),
+      }),
     );
   });
 

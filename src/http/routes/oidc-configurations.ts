@@ -169,7 +169,7 @@ export function registerOidcConfigurationRoutes(
   }
 
   /** Request fields → stored fields, with secrets sealed and the provider's needs checked. Throws 400s. */
-  function toInput(body: Body, current?: OidcConfiguration): Partial<OidcConfigurationInput> {
+  function toInput(body: Body, current: OidcConfiguration): Partial<OidcConfigurationInput> {
     const { clientSecret, privateKeyPem, defaultRole, name: _name, ...rest } = body;
     const input: Partial<OidcConfigurationInput> = { ...rest };
     if (defaultRole !== undefined) input.defaultRole = roleOrThrow(ctx, defaultRole);
@@ -196,10 +196,7 @@ export function registerOidcConfigurationRoutes(
         );
       }
     }
-    if (
-      PROVIDER_PRESETS[provider].kind === 'oidc' &&
-      !issuerOf({ ...merged, issuer: merged.issuer ?? null, tenant: merged.tenant ?? null })
-    ) {
+    if (PROVIDER_PRESETS[provider].kind === 'oidc' && !issuerOf(merged)) {
       throw new ApiError('oidc_issuer_required', `Provider ${provider} needs an issuer (discovery) URL`);
     }
     if (

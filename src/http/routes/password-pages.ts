@@ -9,6 +9,7 @@ import type { App, AppContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { csrfToken, csrfValid } from '../form-csrf.ts';
 import { renderSetPassword, type SetPasswordModel } from '../login-page-html.ts';
+import { pageSender } from '../page-response.ts';
 import { redeemPasswordToken } from './password-accounts.ts';
 
 const PAGES = [
@@ -17,9 +18,7 @@ const PAGES = [
 ] as const;
 
 export function registerPasswordPages(app: App, ctx: AppContext): void {
-  const chrome = { title: ctx.config.LOGIN_PAGE_TITLE, logoUrl: ctx.config.LOGIN_LOGO_URL };
-  const csp =
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  const pages = pageSender(ctx.config);
   const messages: Record<string, string> = {
     token_invalid: 'This link is unknown, already used or expired. Ask your administrator for a new one.',
     password_too_short: `Use at least ${ctx.config.PASSWORD_MIN_LENGTH} characters.`,
@@ -28,18 +27,8 @@ export function registerPasswordPages(app: App, ctx: AppContext): void {
     password_matches_email: 'Your password may not be your email address.',
   };
 
-  function send(reply: FastifyReply, m: SetPasswordModel, status = 200) {
-    return (
-      reply
-        .status(status)
-        .header('content-security-policy', csp)
-        .header('cache-control', 'no-store')
-        // The token is in this page's URL: never send it onwards in a Referer.
-        .header('referrer-policy', 'same-origin')
-        .type('text/html; charset=utf-8')
-        .send(renderSetPassword(chrome, m))
-    );
-  }
+  const send = (reply: FastifyReply, m: SetPasswordModel, status = 200) =>
+    pages.send(reply, renderSetPassword(pages.chrome, m), status);
 
   for (const [path, purpose] of PAGES) {
     const model = (request: FastifyRequest, reply: FastifyReply, token: string) => ({
