@@ -1,7 +1,7 @@
 /**
  * Core benchmark (`npm run bench:core`, `npm run bench:core -- --write`):
  *
- *  1. start time: `node src/main.ts` on a fresh DATA_DIR (SQLite) until /readyz answers 200,
+ *  1. start time: the server `npm start` runs (`node dist/main.js`, built beforehand) on a fresh DATA_DIR (SQLite) until /readyz answers 200,
  *     five times;
  *  2. idle memory: VmRSS of the server 2 s after each of those starts;
  *  3. throughput: GET /healthz (no auth, no database) against GET /api/v1/auth/me with a
@@ -82,7 +82,7 @@ if (args.help) {
   --skip-postgres   SQLite only
   --connections N   autocannon connections (default 10)
   --seconds N       measured seconds per route, split in two alternating halves (default 10)
-  --server-dir DIR  run DIR/src/main.ts instead of this checkout's (to compare two versions)
+  --server-dir DIR  run DIR's server instead of this checkout's (to compare two versions)
   --commit REV      run a clean export (git archive) of commit REV of this repository, so that
                     uncommitted edits do not count; uses this checkout's node_modules
   --wait-quiet N    before each start and each load run, wait until other processes are idle,
@@ -588,7 +588,7 @@ function sharedCoresNote(): string {
 function methodText(): string {
   const seconds = settings.segmentSeconds * 2;
   return [
-    `- **Start time**: from \`spawn('node', ['src/main.ts'])\` to the first 200 from \`GET /readyz\`, polled every 10 ms, on a fresh temporary DATA_DIR (embedded SQLite) and a free loopback port, ${START_RUNS} times. It includes Node.js start-up, type stripping, loading the modules, generating the secret key, creating and migrating the database and issuing the first-start key. The goal is judged on the median. "CPU until ready" is the CPU time the server process (all its threads) used until then, from \`/proc/<pid>/stat\`; it moves less than the wall time when other processes compete for the cores. "Other CPU meanwhile" is what everything else on the machine used during that start, in percent of one core.`,
+    `- **Start time**: from \`spawn('node', [<npm start's Node.js options>, 'dist/main.js'])\` (or \`src/main.ts\` for a checkout whose \`npm start\` runs the sources) to the first 200 from \`GET /readyz\`, polled every 10 ms, on a fresh temporary DATA_DIR (embedded SQLite) and a free loopback port, ${START_RUNS} times. The build (\`npm run build\`, which \`npm start\` runs first: about 0.4 s when nothing changed) happens once before, as \`npm ci\` does not count either. It includes Node.js start-up, loading the modules, generating the secret key, creating and migrating the database and issuing the first-start key. The goal is judged on the median. "CPU until ready" is the CPU time the server process (all its threads) used until then, from \`/proc/<pid>/stat\`; it moves less than the wall time when other processes compete for the cores. "Other CPU meanwhile" is what everything else on the machine used during that start, in percent of one core.`,
     `- **Idle memory**: VmRSS of the server process (\`/proc/<pid>/status\`) ${IDLE_WAIT_MS / 1000} s after it became ready, with no traffic; judged on the median of the ${START_RUNS} starts. "Of it file-backed" is RssFile: pages mapped from files, mostly the node binary, which other Node.js processes share and the kernel can evict. "RSS after load" is read right after the throughput runs.`,
     `- **Throughput**: autocannon (programmatic API, in the benchmark process), ${settings.connections} connections, keep-alive, no pipelining. \`GET /healthz\` is the bare route (no authentication, no database); \`GET /api/v1/auth/me\` sends the session cookie of an organisation admin created through the API and signed in with a password, so it pays the cookie check (session + user lookup) and the profile queries (memberships, organisation, groups). Each route first gets a ${WARMUP_SECONDS} s warm-up run that is discarded, then ${seconds} s measured in two halves of ${settings.segmentSeconds} s in the order A B B A (SQLite: /healthz first; PostgreSQL: /me first), so neither route profits from going first. req/s is completed requests ÷ measured time; p50/p99 come from every response time (autocannon's own histogram keeps whole milliseconds only). Every response must be a 2xx with exactly the body seen before the run, otherwise the benchmark fails. The session's sliding expiry is written at most once a minute, so the measured /me requests only read.`,
     '- **CPU columns**: CPU time during the measured time, in percent of one core: the server process (`/proc/<pid>/stat`), the load generator, the PostgreSQL backends connected to the benchmark\'s database, and everything else on the machine (`/proc/stat` minus those). Node.js runs the handlers on one thread, so a server near 100% is saturated. "server µs/req" is server CPU time ÷ requests (PostgreSQL\'s own work not included). With `--wait-quiet N`, each start and each load run waits until other processes are idle, and a start or load run during which they used more than 15% of a core is repeated, within N seconds in all.',
@@ -652,7 +652,7 @@ async function main(): Promise<number> {
     progress(`warning: other processes are using ${fmt.pct(backgroundPct)} of a core; numbers will be noisy`);
   }
   await warmUpFetch();
-  progress(`start time and idle memory: ${START_RUNS} fresh starts of ${SERVER_ROOT}/src/main.ts`);
+  progress(`start time and idle memory: ${START_RUNS} fresh starts of ${SERVER_ROOT}'s server`);
   const starts = await measureStarts();
 
   const engines: EngineResult[] = [await measureThroughput('SQLite')];

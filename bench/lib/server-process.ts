@@ -1,10 +1,11 @@
 /**
- * Drawbridge as a child process for benchmarks: `node src/main.ts` on a free loopback port
+ * Drawbridge as a child process for benchmarks: the script `npm start` runs (built first when it
+ * is the build in dist/, as `npm start` does) on a free loopback port
  * and a fresh DATA_DIR, readiness polling, RSS and CPU time from /proc, and a stop that
  * always ends the process (SIGTERM, then SIGKILL). Every child is tracked so that an error
  * or Ctrl-C anywhere still leaves nothing running.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ const STOP_GRACE_MS = 5_000;
 const LOG_TAIL_LINES = 40;
 
 export interface ServerOptions {
-  /** The checkout whose src/main.ts runs (default: this one). */
+  /** The checkout whose server runs (default: this one). */
   root?: string;
   /** PostgreSQL URL; SQLite in DATA_DIR when absent. */
   databaseUrl?: string;
@@ -107,30 +108,48 @@ export async function warmUpFetch(): Promise<void> {
 
 /** Spawns the server and resolves once /readyz answers 200; throws (and kills it) otherwise. */
 /**
- * The environment variables and Node.js options of `npm start` in `root`'s package.json
- * (`exec env A=1 node --flag src/main.ts`), so benchmarks measure what a person runs.
+ * The environment variables, Node.js options and script of `npm start` in `root`'s package.json
+ * (`… && exec env A=1 node --flag dist/main.js`), so benchmarks measure what a person runs.
+ * Older checkouts ran `src/main.ts` directly; that is what `entry` says for them.
  */
-export function npmStartRuntime(root: string): { env: Record<string, string>; nodeArgs: string[] } {
+export function npmStartRuntime(root: string): {
+  env: Record<string, string>;
+  nodeArgs: string[];
+  entry: string;
+} {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     scripts?: { start?: string };
   };
-  const words = (pkg.scripts?.start ?? '')
+  const start = pkg.scripts?.start ?? '';
+  const words = start
+    .slice(start.lastIndexOf('exec '))
     .split(/\s+/)
     .filter((w) => w !== '' && w !== 'exec' && w !== 'env');
   const env: Record<string, string> = {};
   const nodeArgs: string[] = [];
   let afterNode = false;
+  let entry = 'src/main.ts';
   for (const w of words) {
     if (w === 'node') afterNode = true;
     else if (!afterNode && /^[A-Z_][A-Z0-9_]*=/.test(w))
       env[w.slice(0, w.indexOf('='))] = w.slice(w.indexOf('=') + 1);
     else if (afterNode && w.startsWith('--')) nodeArgs.push(w);
+    else if (afterNode) entry = w;
   }
-  return { env, nodeArgs };
+  return { env, nodeArgs, entry };
+}
+
+/** `npm run build` in `root` when its server runs from the build (once per root per process). */
+const built = new Set<string>();
+function buildOnce(root: string, entry: string): void {
+  if (!entry.startsWith('dist/') || built.has(root)) return;
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  built.add(root);
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<ServerProcess> {
   const runtime = npmStartRuntime(opts.root ?? REPO_ROOT);
+  buildOnce(opts.root ?? REPO_ROOT, runtime.entry);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'drawbridge-bench-'));
@@ -158,7 +177,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
   const logTail = () => lines.join('\n');
 
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...runtime.nodeArgs, ...(opts.nodeArgs ?? []), 'src/main.ts'], {
+  const child = spawn(process.execPath, [...runtime.nodeArgs, ...(opts.nodeArgs ?? []), runtime.entry], {
     cwd: opts.root ?? REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

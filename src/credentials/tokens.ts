@@ -1,12 +1,13 @@
 /** Random tokens and their stored digests (API keys and session ids are high-entropy, so SHA-256 suffices). */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
+  // The one-shot form: no Hash object per call (session checks run this on every request).
+  return hash('sha256', value, 'hex');
 }
 
 /** Constant-time comparison of two digests (or any strings) regardless of their lengths. */

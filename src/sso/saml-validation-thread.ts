@@ -41,7 +41,9 @@ function failAll(cause: unknown): void {
 
 function thread(): Worker {
   if (worker) return worker;
-  const started = new Worker(new URL('./saml-validation-worker.ts', import.meta.url));
+  // Beside this file with its extension: .ts run from src/, .js from the build in dist/.
+  const own = import.meta.url.slice(import.meta.url.lastIndexOf('.'));
+  const started = new Worker(new URL(`./saml-validation-worker${own}`, import.meta.url));
   started.on('message', (answer: ValidationAnswer) => {
     const w = waiting.get(answer.id);
     if (!w) return;

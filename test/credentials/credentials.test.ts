@@ -6,8 +6,18 @@ import { issueApiKey, verifyApiKey } from '../../src/credentials/api-keys.ts';
 import { hashPassword, verifyPassword } from '../../src/credentials/passwords.ts';
 import { createSecretBox, loadMasterSecret, SecretBoxError } from '../../src/credentials/secret-box.ts';
 import { checkSession, startSession } from '../../src/credentials/sessions.ts';
+import { sha256Hex } from '../../src/credentials/tokens.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
 import { openTestDatabase } from '../support/databases.ts';
+
+describe('stored digests', () => {
+  it('sha256Hex is SHA-256 of the UTF-8 text in lowercase hex (FIPS 180-4 test vectors)', () => {
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    // UTF-8, not Latin-1: "é" is two bytes.
+    expect(sha256Hex('é')).toBe('4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c');
+  });
+});
 
 describe('secret box (secrets at rest)', () => {
   it('seals with AES-256-GCM: round-trips, differs each time, and refuses another key or a tampered box', () => {

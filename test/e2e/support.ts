@@ -226,12 +226,12 @@ export function processGroup(pgid: number): { pid: number; argv: string[] }[] {
   return found;
 }
 
-/** The pid of `node src/main.ts` under `npm start` (npm → sh → node, one process group). */
+/** The pid of `node dist/main.js` under `npm start` (npm → sh → node, one process group). */
 export function serverPidUnder(child: Child): number {
   const members = processGroup(child.pid);
-  const server = members.find((m) => /(^|\/)node$/.test(m.argv[0] ?? '') && m.argv.at(-1) === 'src/main.ts');
+  const server = members.find((m) => /(^|\/)node$/.test(m.argv[0] ?? '') && m.argv.at(-1) === 'dist/main.js');
   if (!server)
-    throw new Error(`no node src/main.ts in process group ${child.pid}: ${JSON.stringify(members)}`);
+    throw new Error(`no node dist/main.js in process group ${child.pid}: ${JSON.stringify(members)}`);
   return server.pid;
 }
 
