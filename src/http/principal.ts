@@ -140,3 +140,12 @@ export async function requireOrganisation(
   }
   return { principal, organisation };
 }
+
+/** requireOrganisation for a route below /organisations/:orgId: the organisation its path names. */
+export function requirePathOrganisation(
+  ctx: AppContext,
+  request: FastifyRequest & { params: { orgId: string } },
+  need: Need,
+): Promise<{ principal: Principal; organisation: Organisation }> {
+  return requireOrganisation(ctx, request, request.params.orgId, need);
+}

@@ -8,8 +8,8 @@ import type { Store } from '../../store/store.ts';
 import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { type Principal, requireInstanceAdmin, requireOrganisation } from '../principal.ts';
-import { apiKeySchema, displayText, errorResponses, id } from '../schemas.ts';
+import { type Principal, requireInstanceAdmin, requirePathOrganisation } from '../principal.ts';
+import { apiKeySchema, displayText, errorResponses, id, orgParams } from '../schemas.ts';
 
 const tags = ['api-keys'];
 const createdSchema = apiKeySchema.extend({ key: z.string().describe('Shown once; store it now') });
@@ -104,7 +104,7 @@ export function registerApiKeyRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: 'Create an API key scoped to the organisation',
-        params: z.strictObject({ orgId: id }),
+        params: orgParams,
         body: z.strictObject({
           name: displayText(100),
           role: z.enum(['admin', 'admin_viewer']).default('admin'),
@@ -113,12 +113,7 @@ export function registerApiKeyRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       return reply
         .status(201)
         .send(await create(ctx.store, principal, organisation.id, request.body.name, request.body.role));
@@ -131,12 +126,12 @@ export function registerApiKeyRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: "List the organisation's API keys",
-        params: z.strictObject({ orgId: id }),
+        params: orgParams,
         response: list,
       },
     },
     async (request) => {
-      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
+      const { organisation } = await requirePathOrganisation(ctx, request, 'read');
       return { items: await ctx.store.apiKeys.list(organisation.id) };
     },
   );
@@ -152,12 +147,7 @@ export function registerApiKeyRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       await revoke(ctx.store, principal, organisation.id, request.params.keyId);
       return reply.status(204).send(null);
     },

@@ -6,12 +6,12 @@
 import { z } from 'zod';
 import { DnsLookupError } from '../../ops/dns.ts';
 import type { EmailDomain } from '../../store/repositories/domains.ts';
+import type { Repositories } from '../../store/store.ts';
 import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
 import { ApiError, conflictAs } from '../errors.ts';
-import type { Principal } from '../principal.ts';
-import { requireOrganisation } from '../principal.ts';
-import { domainName, domainSchema, errorResponses, id } from '../schemas.ts';
+import { type Principal, requirePathOrganisation } from '../principal.ts';
+import { domainName, domainSchema, errorResponses, id, orgParams } from '../schemas.ts';
 
 const tags = ['domains'];
 const domainParams = z.strictObject({ orgId: id, domainId: id });
@@ -26,6 +26,13 @@ function onlyInstanceAdminVerifies(principal: Principal, verified: boolean | und
   }
 }
 
+/** The organisation's domain, or not_found (a domain of another organisation included). */
+async function domainOrThrow(repos: Repositories, orgId: string, domainId: string) {
+  const d = await repos.domains.get(orgId, domainId);
+  if (!d) throw new ApiError('not_found', 'No such domain');
+  return d;
+}
+
 export function registerDomainRoutes(app: App, ctx: AppContext): void {
   const base = '/api/v1/organisations/:orgId/domains';
 
@@ -35,7 +42,7 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: 'Claim an email domain for the organisation',
-        params: z.strictObject({ orgId: id }),
+        params: orgParams,
         body: z.strictObject({
           domain: domainName,
           verified: z.boolean().optional(),
@@ -45,12 +52,7 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       onlyInstanceAdminVerifies(principal, request.body.verified);
       const created = await ctx.store
         .transaction(async (tx) => {
@@ -76,12 +78,12 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: "List the organisation's email domains",
-        params: z.strictObject({ orgId: id }),
+        params: orgParams,
         response: { 200: z.object({ items: z.array(domainSchema) }), ...errorResponses },
       },
     },
     async (request) => {
-      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
+      const { organisation } = await requirePathOrganisation(ctx, request, 'read');
       return { items: (await ctx.store.domains.list(organisation.id)).map(present) };
     },
   );
@@ -97,10 +99,8 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
-      const d = await ctx.store.domains.get(organisation.id, request.params.domainId);
-      if (!d) throw new ApiError('not_found', 'No such domain');
-      return present(d);
+      const { organisation } = await requirePathOrganisation(ctx, request, 'read');
+      return present(await domainOrThrow(ctx.store, organisation.id, request.params.domainId));
     },
   );
 
@@ -116,16 +116,10 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       onlyInstanceAdminVerifies(principal, request.body.verified);
       return ctx.store.transaction(async (tx) => {
-        if (!(await tx.domains.get(organisation.id, request.params.domainId)))
-          throw new ApiError('not_found', 'No such domain');
+        await domainOrThrow(tx, organisation.id, request.params.domainId);
         const d = await tx.domains.update(organisation.id, request.params.domainId, request.body);
         await audit(
           tx,
@@ -151,14 +145,8 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
-      const d = await ctx.store.domains.get(organisation.id, request.params.domainId);
-      if (!d) throw new ApiError('not_found', 'No such domain');
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
+      const d = await domainOrThrow(ctx.store, organisation.id, request.params.domainId);
       if (d.verified) return present(d);
       const expected = `drawbridge-verification=${d.verificationToken}`;
       let records: string[];
@@ -206,12 +194,7 @@ export function registerDomainRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       await ctx.store.transaction(async (tx) => {
         if (!(await tx.domains.delete(organisation.id, request.params.domainId)))
           throw new ApiError('not_found', 'No such domain');

@@ -1,11 +1,12 @@
 /** Groups (matched to IdP claims by externalId) and their manual members. */
 import { z } from 'zod';
+import type { Repositories } from '../../store/store.ts';
 import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
 import { ApiError, conflictAs } from '../errors.ts';
-import { requireOrganisation } from '../principal.ts';
+import { requirePathOrganisation } from '../principal.ts';
 import { roleOrThrow } from '../role-input.ts';
-import { displayText, errorResponses, groupSchema, id, memberSchema } from '../schemas.ts';
+import { displayText, errorResponses, groupSchema, id, memberSchema, orgParams } from '../schemas.ts';
 
 const tags = ['groups'];
 const groupParams = z.strictObject({ orgId: id, groupId: id });
@@ -16,6 +17,13 @@ const externalIdTaken = conflictAs(
   'external_id_taken',
   'Another group of this organisation has this externalId',
 );
+
+/** The organisation's group, or not_found (a group of another organisation included). */
+async function groupOrThrow(repos: Repositories, orgId: string, groupId: string) {
+  const group = await repos.groups.get(orgId, groupId);
+  if (!group) throw new ApiError('not_found', 'No such group');
+  return group;
+}
 
 export function registerGroupRoutes(app: App, ctx: AppContext): void {
   const base = '/api/v1/organisations/:orgId/groups';
@@ -32,18 +40,13 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: 'Create a group',
-        params: z.strictObject({ orgId: id }),
+        params: orgParams,
         body: z.strictObject(fields),
         response: { 201: groupSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       const body = request.body;
       const role = body.role == null ? null : roleOrThrow(ctx, body.role);
       const group = await ctx.store
@@ -70,12 +73,12 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: "List the organisation's groups",
-        params: z.strictObject({ orgId: id }),
+        params: orgParams,
         response: { 200: z.object({ items: z.array(groupSchema) }), ...errorResponses },
       },
     },
     async (request) => {
-      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
+      const { organisation } = await requirePathOrganisation(ctx, request, 'read');
       return { items: await ctx.store.groups.list(organisation.id) };
     },
   );
@@ -91,10 +94,8 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
-      const group = await ctx.store.groups.get(organisation.id, request.params.groupId);
-      if (!group) throw new ApiError('not_found', 'No such group');
-      return group;
+      const { organisation } = await requirePathOrganisation(ctx, request, 'read');
+      return groupOrThrow(ctx.store, organisation.id, request.params.groupId);
     },
   );
 
@@ -110,18 +111,12 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       const body = request.body;
       const patch = { ...body, ...(body.role != null ? { role: roleOrThrow(ctx, body.role) } : {}) };
       return ctx.store
         .transaction(async (tx) => {
-          if (!(await tx.groups.get(organisation.id, request.params.groupId)))
-            throw new ApiError('not_found', 'No such group');
+          await groupOrThrow(tx, organisation.id, request.params.groupId);
           const updated = await tx.groups.update(organisation.id, request.params.groupId, patch);
           await audit(
             tx,
@@ -148,12 +143,7 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       await ctx.store.transaction(async (tx) => {
         if (!(await tx.groups.delete(organisation.id, request.params.groupId)))
           throw new ApiError('not_found', 'No such group');
@@ -177,9 +167,8 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
-      const group = await ctx.store.groups.get(organisation.id, request.params.groupId);
-      if (!group) throw new ApiError('not_found', 'No such group');
+      const { organisation } = await requirePathOrganisation(ctx, request, 'read');
+      const group = await groupOrThrow(ctx.store, organisation.id, request.params.groupId);
       return { items: await ctx.store.groups.listMembers(group.id) };
     },
   );
@@ -195,16 +184,10 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       const { groupId, userId } = request.params;
       await ctx.store.transaction(async (tx) => {
-        if (!(await tx.groups.get(organisation.id, groupId)))
-          throw new ApiError('not_found', 'No such group');
+        await groupOrThrow(tx, organisation.id, groupId);
         if (!(await tx.memberships.get(userId, organisation.id)))
           throw new ApiError('not_found', 'No such user in this organisation');
         // Adding is idempotent; an SSO-made membership becomes manual, so sync leaves it alone.
@@ -234,16 +217,10 @@ export function registerGroupRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       const { groupId, userId } = request.params;
       await ctx.store.transaction(async (tx) => {
-        if (!(await tx.groups.get(organisation.id, groupId)))
-          throw new ApiError('not_found', 'No such group');
+        await groupOrThrow(tx, organisation.id, groupId);
         if (!(await tx.groups.removeMember(groupId, userId)))
           throw new ApiError('not_found', 'This user is not in the group');
         await audit(

@@ -16,16 +16,11 @@ import {
   type OidcConfiguration,
   type OidcConfigurationInput,
 } from '../../store/repositories/oidc-configurations.ts';
-import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
-import { ApiError, conflictAs } from '../errors.ts';
-import { requireOrganisation } from '../principal.ts';
+import { ApiError } from '../errors.ts';
 import { roleOrThrow } from '../role-input.ts';
-import { errorResponses, id } from '../schemas.ts';
-import { SAML_NAME } from './saml-configurations.ts';
+import { CONFIGURATION_NAME, registerNamedConfigurationRoutes } from './named-configurations.ts';
 
-const tags = ['oidc-configurations'];
-const params = z.strictObject({ orgId: id, name: z.string().min(1).max(64) });
 const httpUrl = z.string().max(2048).url();
 const claimName = z.string().trim().min(1).max(256);
 
@@ -85,7 +80,9 @@ const fields = {
 };
 
 const createBody = z.strictObject({
-  name: z.string().regex(SAML_NAME, 'lowercase letters, digits, _ and -, starting with a letter or digit'),
+  name: z
+    .string()
+    .regex(CONFIGURATION_NAME, 'lowercase letters, digits, _ and -, starting with a letter or digit'),
   provider: z.enum(OIDC_PROVIDER_NAMES),
   ...fields,
   clientId: z.string().trim().min(1).max(512),
@@ -154,8 +151,6 @@ export function registerOidcConfigurationRoutes(
   box: SecretBox,
   flow: OidcFlow,
 ): void {
-  const base = '/api/v1/organisations/:orgId/oidc-configurations';
-
   function present(c: OidcConfiguration) {
     const { clientSecretSealed, privateKeySealed, extraHeaders, ...rest } = c;
     return {
@@ -220,36 +215,25 @@ export function registerOidcConfigurationRoutes(
     return input;
   }
 
-  const nameTaken = conflictAs(
-    'oidc_configuration_name_taken',
-    'Another OIDC configuration already uses this name',
-  );
-
-  async function ofOrganisation(orgId: string, name: string) {
-    const c = await ctx.store.oidcConfigurations.getByName(name);
-    if (!c || c.organisationId !== orgId) throw new ApiError('not_found', 'No such OIDC configuration');
-    return c;
-  }
-
-  app.post(
-    base,
-    {
-      schema: {
-        tags,
-        summary: 'Create an OIDC / OAuth2 configuration',
-        params: z.strictObject({ orgId: id }),
-        body: createBody,
-        response: { 201: configurationSchema, ...errorResponses },
-      },
+  registerNamedConfigurationRoutes(app, ctx, {
+    path: 'oidc-configurations',
+    audited: 'oidc_configuration',
+    noun: 'OIDC configuration',
+    renameRefusal:
+      'The name of an OIDC configuration cannot change: it is part of the redirect URI the provider knows',
+    summaries: {
+      create: 'Create an OIDC / OAuth2 configuration',
+      list: "List the organisation's OIDC / OAuth2 configurations",
+      read: 'Read an OIDC / OAuth2 configuration (secrets are never returned)',
+      update: 'Change an OIDC / OAuth2 configuration (its name is immutable)',
+      delete: 'Delete an OIDC / OAuth2 configuration',
     },
-    async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
-      const b = request.body;
+    createBody,
+    patchBody,
+    shown: configurationSchema,
+    repository: (repos) => repos.oidcConfigurations,
+    present,
+    createInput(b) {
       const defaults: OidcConfigurationInput = {
         name: b.name,
         provider: b.provider,
@@ -279,135 +263,15 @@ export function registerOidcConfigurationRoutes(
         graphEndpoint: null,
         source: 'api',
       };
-      const input = { ...defaults, ...toInput(b, defaults as OidcConfiguration) };
-      const created = await ctx.store
-        .transaction(async (tx) => {
-          const c = await tx.oidcConfigurations.create(organisation.id, input);
-          await audit(
-            tx,
-            principal,
-            organisation.id,
-            'oidc_configuration.create',
-            { type: 'oidc_configuration', id: c.id },
-            { name: c.name, provider: c.provider },
-          );
-          return c;
-        })
-        .catch(nameTaken);
-      return reply.status(201).send(present(created));
+      return { ...defaults, ...toInput(b, defaults as OidcConfiguration) };
     },
-  );
-
-  app.get(
-    base,
-    {
-      schema: {
-        tags,
-        summary: "List the organisation's OIDC / OAuth2 configurations",
-        params: z.strictObject({ orgId: id }),
-        response: { 200: z.object({ items: z.array(configurationSchema) }), ...errorResponses },
-      },
-    },
-    async (request) => {
-      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
-      return { items: (await ctx.store.oidcConfigurations.list(organisation.id)).map(present) };
-    },
-  );
-
-  app.get(
-    `${base}/:name`,
-    {
-      schema: {
-        tags,
-        summary: 'Read an OIDC / OAuth2 configuration (secrets are never returned)',
-        params,
-        response: { 200: configurationSchema, ...errorResponses },
-      },
-    },
-    async (request) => {
-      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
-      return present(await ofOrganisation(organisation.id, request.params.name));
-    },
-  );
-
-  app.patch(
-    `${base}/:name`,
-    {
-      schema: {
-        tags,
-        summary: 'Change an OIDC / OAuth2 configuration (its name is immutable)',
-        params,
-        body: patchBody,
-        response: { 200: configurationSchema, ...errorResponses },
-      },
-    },
-    async (request) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
-      const current = await ofOrganisation(organisation.id, request.params.name);
-      if (request.body.name !== undefined && request.body.name !== current.name) {
-        throw new ApiError(
-          'name_immutable',
-          'The name of an OIDC configuration cannot change: it is part of the redirect URI the provider knows',
-        );
-      }
-      const input = toInput(request.body, current);
-      return ctx.store.transaction(async (tx) => {
-        const updated = await tx.oidcConfigurations.update(current.id, input);
-        const changed = Object.keys(request.body).filter(
-          (k) => k !== 'clientSecret' && k !== 'privateKeyPem',
-        );
-        await audit(
-          tx,
-          principal,
-          organisation.id,
-          'oidc_configuration.update',
-          { type: 'oidc_configuration', id: current.id },
-          {
-            fields: changed,
-            secretChanged: request.body.clientSecret !== undefined,
-            privateKeyChanged: request.body.privateKeyPem !== undefined,
-          },
-        );
-        return present(updated!);
-      });
-    },
-  );
-
-  app.delete(
-    `${base}/:name`,
-    {
-      schema: {
-        tags,
-        summary: 'Delete an OIDC / OAuth2 configuration',
-        params,
-        response: { 204: z.null(), ...errorResponses },
-      },
-    },
-    async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
-      const current = await ofOrganisation(organisation.id, request.params.name);
-      await ctx.store.transaction(async (tx) => {
-        await tx.oidcConfigurations.delete(current.id);
-        await audit(
-          tx,
-          principal,
-          organisation.id,
-          'oidc_configuration.delete',
-          { type: 'oidc_configuration', id: current.id },
-          { name: current.name },
-        );
-      });
-      return reply.status(204).send(null);
-    },
-  );
+    patchInput: toInput,
+    createdDetail: (c) => ({ name: c.name, provider: c.provider }),
+    // Which secrets changed, never their values.
+    updatedDetail: (body) => ({
+      fields: Object.keys(body).filter((k) => k !== 'clientSecret' && k !== 'privateKeyPem'),
+      secretChanged: body.clientSecret !== undefined,
+      privateKeyChanged: body.privateKeyPem !== undefined,
+    }),
+  });
 }

@@ -11,16 +11,10 @@ import type {
   SamlConfiguration,
   SamlConfigurationInput,
 } from '../../store/repositories/saml-configurations.ts';
-import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
-import { ApiError, conflictAs } from '../errors.ts';
-import { requireOrganisation } from '../principal.ts';
+import { ApiError } from '../errors.ts';
 import { roleOrThrow } from '../role-input.ts';
-import { errorResponses, id } from '../schemas.ts';
-
-const tags = ['saml-configurations'];
-export const SAML_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const params = z.strictObject({ orgId: id, name: z.string().min(1).max(64) });
+import { CONFIGURATION_NAME, registerNamedConfigurationRoutes } from './named-configurations.ts';
 
 const mappingName = z.string().trim().min(1).max(512);
 const attributeMappings = z.strictObject({
@@ -90,7 +84,10 @@ const fields = {
 const createBody = z.strictObject({
   name: z
     .string()
-    .regex(SAML_NAME, 'lowercase letters, digits, _ and -, starting with a letter or digit, ≤ 63 characters'),
+    .regex(
+      CONFIGURATION_NAME,
+      'lowercase letters, digits, _ and -, starting with a letter or digit, ≤ 63 characters',
+    ),
   ...fields,
 });
 const patchBody = z.strictObject({ name: z.string().max(64).optional(), ...fields });
@@ -131,8 +128,6 @@ const configurationSchema = z.object({
 type Body = z.infer<typeof patchBody>;
 
 export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void {
-  const base = '/api/v1/organisations/:orgId/saml-configurations';
-
   function present(c: SamlConfiguration) {
     const urls = samlUrls(ctx.config.BASE_URL, c.name, ctx.config.SAML_FORCE_SSL);
     return {
@@ -204,181 +199,49 @@ export function registerSamlConfigurationRoutes(app: App, ctx: AppContext): void
     return input;
   }
 
-  const nameTaken = conflictAs(
-    'saml_configuration_name_taken',
-    'Another SAML configuration already uses this name',
-  );
-
-  async function ofOrganisation(orgId: string, name: string) {
-    const c = await ctx.store.samlConfigurations.getByName(name);
-    if (!c || c.organisationId !== orgId) throw new ApiError('not_found', 'No such SAML configuration');
-    return c;
-  }
-
-  app.post(
-    base,
-    {
-      schema: {
-        tags,
-        summary: 'Create a SAML configuration',
-        params: z.strictObject({ orgId: id }),
-        body: createBody,
-        response: { 201: configurationSchema, ...errorResponses },
-      },
+  registerNamedConfigurationRoutes(app, ctx, {
+    path: 'saml-configurations',
+    audited: 'saml_configuration',
+    noun: 'SAML configuration',
+    renameRefusal: 'The name of a SAML configuration cannot change: it is part of the ACS URL the IdP knows',
+    summaries: {
+      create: 'Create a SAML configuration',
+      list: "List the organisation's SAML configurations",
+      read: 'Read a SAML configuration',
+      update: 'Change a SAML configuration (its name is immutable)',
+      delete: 'Delete a SAML configuration',
     },
-    async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
-      const input = await toInput(request.body);
-      const created = await ctx.store
-        .transaction(async (tx) => {
-          const c = await tx.samlConfigurations.create(organisation.id, {
-            name: request.body.name,
-            enabled: true,
-            allowIdpInitiated: false,
-            idpMetadataXml: null,
-            idpEntityId: null,
-            idpSsoRedirectUrl: null,
-            idpSsoPostUrl: null,
-            idpCertificates: [],
-            idpMetadataSigners: [],
-            frontendUrl: null,
-            attributeMappings: {},
-            defaultRole: 'member_viewer',
-            allowSha1: false,
-            wantAssertionsEncrypted: false,
-            requireSignedAssertion: true,
-            signAuthnRequests: true,
-            maxAssertionAgeSeconds: null,
-            requiredAuthnContexts: [],
-            ...input,
-          });
-          await audit(
-            tx,
-            principal,
-            organisation.id,
-            'saml_configuration.create',
-            { type: 'saml_configuration', id: c.id },
-            { name: c.name },
-          );
-          return c;
-        })
-        .catch(nameTaken);
-      return reply.status(201).send(present(created));
-    },
-  );
-
-  app.get(
-    base,
-    {
-      schema: {
-        tags,
-        summary: "List the organisation's SAML configurations",
-        params: z.strictObject({ orgId: id }),
-        response: { 200: z.object({ items: z.array(configurationSchema) }), ...errorResponses },
-      },
-    },
-    async (request) => {
-      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
-      return { items: (await ctx.store.samlConfigurations.list(organisation.id)).map(present) };
-    },
-  );
-
-  app.get(
-    `${base}/:name`,
-    {
-      schema: {
-        tags,
-        summary: 'Read a SAML configuration',
-        params,
-        response: { 200: configurationSchema, ...errorResponses },
-      },
-    },
-    async (request) => {
-      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
-      return present(await ofOrganisation(organisation.id, request.params.name));
-    },
-  );
-
-  app.patch(
-    `${base}/:name`,
-    {
-      schema: {
-        tags,
-        summary: 'Change a SAML configuration (its name is immutable)',
-        params,
-        body: patchBody,
-        response: { 200: configurationSchema, ...errorResponses },
-      },
-    },
-    async (request) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
-      const current = await ofOrganisation(organisation.id, request.params.name);
-      if (request.body.name !== undefined && request.body.name !== current.name) {
-        throw new ApiError(
-          'name_immutable',
-          'The name of a SAML configuration cannot change: it is part of the ACS URL the IdP knows',
-        );
-      }
-      const input = await toInput(request.body, current);
-      return ctx.store.transaction(async (tx) => {
-        const updated = await tx.samlConfigurations.update(current.id, input);
-        const changed = Object.keys(request.body).filter((k) => k !== 'idpMetadataXml');
-        await audit(
-          tx,
-          principal,
-          organisation.id,
-          'saml_configuration.update',
-          { type: 'saml_configuration', id: current.id },
-          {
-            fields: changed,
-            metadataChanged: request.body.idpMetadataXml !== undefined,
-          },
-        );
-        return present(updated!);
-      });
-    },
-  );
-
-  app.delete(
-    `${base}/:name`,
-    {
-      schema: {
-        tags,
-        summary: 'Delete a SAML configuration',
-        params,
-        response: { 204: z.null(), ...errorResponses },
-      },
-    },
-    async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
-      const current = await ofOrganisation(organisation.id, request.params.name);
-      await ctx.store.transaction(async (tx) => {
-        await tx.samlConfigurations.delete(current.id);
-        await audit(
-          tx,
-          principal,
-          organisation.id,
-          'saml_configuration.delete',
-          { type: 'saml_configuration', id: current.id },
-          { name: current.name },
-        );
-      });
-      return reply.status(204).send(null);
-    },
-  );
+    createBody,
+    patchBody,
+    shown: configurationSchema,
+    repository: (repos) => repos.samlConfigurations,
+    present,
+    createInput: async (body) => ({
+      name: body.name,
+      enabled: true,
+      allowIdpInitiated: false,
+      idpMetadataXml: null,
+      idpEntityId: null,
+      idpSsoRedirectUrl: null,
+      idpSsoPostUrl: null,
+      idpCertificates: [],
+      idpMetadataSigners: [],
+      frontendUrl: null,
+      attributeMappings: {},
+      defaultRole: 'member_viewer',
+      allowSha1: false,
+      wantAssertionsEncrypted: false,
+      requireSignedAssertion: true,
+      signAuthnRequests: true,
+      maxAssertionAgeSeconds: null,
+      requiredAuthnContexts: [],
+      ...(await toInput(body)),
+    }),
+    patchInput: (body, current) => toInput(body, current),
+    createdDetail: (c) => ({ name: c.name }),
+    updatedDetail: (body) => ({
+      fields: Object.keys(body).filter((k) => k !== 'idpMetadataXml'),
+      metadataChanged: body.idpMetadataXml !== undefined,
+    }),
+  });
 }

@@ -5,7 +5,7 @@ import type { Repositories } from '../../store/store.ts';
 import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
 import { ApiError, conflictAs } from '../errors.ts';
-import { requireOrganisation } from '../principal.ts';
+import { requirePathOrganisation } from '../principal.ts';
 import { roleOrThrow } from '../role-input.ts';
 import {
   attributes,
@@ -14,6 +14,7 @@ import {
   groupSchema,
   id,
   optionalName,
+  orgParams,
   pageQuery,
   userSchema,
 } from '../schemas.ts';
@@ -48,7 +49,7 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: "List and search the organisation's users (by email or name)",
-        params: z.strictObject({ orgId: id }),
+        params: orgParams,
         querystring: pageQuery.extend({ search: z.string().max(200).optional() }),
         response: {
           200: z.object({ items: z.array(orgUserSchema), nextCursor: z.string().nullable() }),
@@ -57,7 +58,7 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
+      const { organisation } = await requirePathOrganisation(ctx, request, 'read');
       const { limit, cursor, search } = request.query;
       return ctx.store.users.listInOrganisation(organisation.id, {
         limit,
@@ -73,7 +74,7 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: 'Create a user in the organisation, or add an existing user (same email) to it',
-        params: z.strictObject({ orgId: id }),
+        params: orgParams,
         body: z.strictObject({
           email,
           firstName: optionalName.default(''),
@@ -86,12 +87,7 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       const body = request.body;
       const role = roleOrThrow(ctx, body.role ?? 'member');
       if (body.password !== undefined) passwordOrThrow(ctx, body.password, body.email);
@@ -146,7 +142,7 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { organisation } = await requireOrganisation(ctx, request, request.params.orgId, 'read');
+      const { organisation } = await requirePathOrganisation(ctx, request, 'read');
       const user = await memberOrThrow(ctx.store, organisation.id, request.params.userId);
       const [groups, activeSessions, memberships] = await Promise.all([
         ctx.store.groups.listForUser(user.id, organisation.id),
@@ -174,12 +170,7 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       const { role: roleInput, ...profile } = request.body;
       const role = roleInput === undefined ? undefined : roleOrThrow(ctx, roleInput);
       return ctx.store.transaction(async (tx) => {
@@ -216,12 +207,7 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
         },
       },
       async (request) => {
-        const { principal, organisation } = await requireOrganisation(
-          ctx,
-          request,
-          request.params.orgId,
-          'write',
-        );
+        const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
         return ctx.store.transaction(async (tx) => {
           const user = await memberOrThrow(tx, organisation.id, request.params.userId);
           // Disabling is per person; an organisation admin may not lock a person out of other organisations.
@@ -252,12 +238,7 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       return ctx.store.transaction(async (tx) => {
         const user = await memberOrThrow(tx, organisation.id, request.params.userId);
         const revoked = await tx.sessions.revokeAllForUser(user.id, Date.now());
@@ -285,12 +266,7 @@ export function registerUserRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { principal, organisation } = await requireOrganisation(
-        ctx,
-        request,
-        request.params.orgId,
-        'write',
-      );
+      const { principal, organisation } = await requirePathOrganisation(ctx, request, 'write');
       await ctx.store.transaction(async (tx) => {
         const user = await memberOrThrow(tx, organisation.id, request.params.userId);
         await tx.memberships.remove(user.id, organisation.id);
