@@ -181,6 +181,21 @@ export const options = {
     doc: "How many SAML responses one client address may post to one configuration's ACS per minute on each instance; more are answered 429 `rate_limited` before any parsing, so a flood of forged responses costs almost nothing.",
     defaultText: '120',
   },
+  OIDC_CALLBACK_RATE_LIMIT_PER_MINUTE: {
+    schema: integer(1, 1_000_000).default(120),
+    doc: "How many requests one client address may send to one OIDC configuration's callback per minute on each instance; more are answered 429 `rate_limited` before the pending login is read or the provider is asked, so they create no session, use up no login and write no trace.",
+    defaultText: '120',
+  },
+  SSO_LOGIN_START_RATE_LIMIT_PER_MINUTE: {
+    schema: integer(1, 1_000_000).default(120),
+    doc: 'How many SSO logins one client address may start per minute on each instance, SAML and OIDC and all configurations together (each start stores a pending login); more are answered 429 `rate_limited` before anything is read or stored.',
+    defaultText: '120',
+  },
+  CUSTOM_SIGN_IN_RATE_LIMIT_PER_MINUTE: {
+    schema: integer(1, 1_000_000).default(120),
+    doc: 'How many trusted-header sign-ins, and how many custom-handler sign-ins, one client address may attempt per minute on each instance; more are answered 429 `rate_limited` before the handler runs or a trace is written. Behind an authenticating proxy every sign-in comes from the proxy unless `TRUST_PROXY` names it.',
+    defaultText: '120',
+  },
   SAML_DEFAULT_CONFIGURATION: {
     schema: z
       .string()

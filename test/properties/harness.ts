@@ -55,8 +55,12 @@ export async function startPropertyApp(engine: EngineName): Promise<PropertyApp>
     DRAWBRIDGE_ADMIN_KEY: ADMIN_KEY,
     BASE_URL: 'http://drawbridge.test',
     NODE_ENV: 'test',
-    // Property runs post hundreds of bodies to the ACS from one address; the limit has its own test.
+    // Property runs post hundreds of bodies to the ACS, and call every other sign-in route
+    // hundreds of times, from one address; the limits have their own tests.
     SAML_ACS_RATE_LIMIT_PER_MINUTE: '1000000',
+    OIDC_CALLBACK_RATE_LIMIT_PER_MINUTE: '1000000',
+    SSO_LOGIN_START_RATE_LIMIT_PER_MINUTE: '1000000',
+    CUSTOM_SIGN_IN_RATE_LIMIT_PER_MINUTE: '1000000',
     // Likewise for failed password sign-ins (the delays have their own tests), and domain
     // verification asks a closed loopback port, never the network.
     LOGIN_FREE_FAILURES_PER_ACCOUNT: '100',

@@ -1,4 +1,5 @@
 /** A real app over a real database for API tests (inject, no port), with a known admin key. */
+import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
@@ -6,6 +7,7 @@ import { createSecretBox, type SecretBox } from '../../src/credentials/secret-bo
 import { type AppDeps, buildApp } from '../../src/http/app.ts';
 import type { App } from '../../src/http/context.ts';
 import { ping } from '../../src/store/connect.ts';
+import type { Database } from '../../src/store/schema.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
 import { type EngineName, openTestDatabase } from './databases.ts';
 
@@ -16,6 +18,8 @@ export interface TestApp {
   store: Store;
   config: Config;
   box: SecretBox;
+  /** The database itself, for assertions on every table (test/properties/harness.ts#snapshot). */
+  db: Kysely<Database>;
   /** Headers of the instance admin (DRAWBRIDGE_ADMIN_KEY). */
   admin: { authorization: string };
   close(): Promise<void>;
@@ -61,6 +65,7 @@ export async function startTestApp(
     store,
     config,
     box,
+    db: db.handle.db,
     admin: { authorization: `Api-Key ${ADMIN_KEY}` },
     async close() {
       await app.close();

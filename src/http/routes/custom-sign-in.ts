@@ -15,6 +15,7 @@ import type { Repositories } from '../../store/store.ts';
 import type { App, AppContext } from '../context.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
+import { perClientPerMinute } from '../sign-in-rate-limits.ts';
 import { ssoRefusal } from '../sso-errors.ts';
 import { ssoSessionStep } from '../sso-session.ts';
 
@@ -94,20 +95,28 @@ export function registerCustomSignInRoutes(app: App, ctx: AppContext, flow: Cust
     summary: string,
     run: CustomSignIn['trustedHeader'],
   ) {
-    app.get(path, { schema: { tags, summary, security: [], querystring } }, async (request, reply) => {
-      try {
-        const { done, value: session } = await run(
-          signInRequest(request),
-          request.query.next,
-          completeWith(request, kind),
-        );
-        ctx.metrics.logins.inc({ protocol: 'custom', outcome: 'success', code: 'ok' });
-        setSessionCookie(ctx, reply, session.cookieValue, session.absoluteExpiresAt);
-        return reply.redirect(done.returnTo, 303);
-      } catch (err) {
-        return refuse(request, reply, kind, err);
-      }
-    });
+    const limit = perClientPerMinute(
+      ctx.config.CUSTOM_SIGN_IN_RATE_LIMIT_PER_MINUTE,
+      () => `custom-sign-in:${kind}`,
+    );
+    app.get(
+      path,
+      { ...limit, schema: { tags, summary, security: [], querystring } },
+      async (request, reply) => {
+        try {
+          const { done, value: session } = await run(
+            signInRequest(request),
+            request.query.next,
+            completeWith(request, kind),
+          );
+          ctx.metrics.logins.inc({ protocol: 'custom', outcome: 'success', code: 'ok' });
+          setSessionCookie(ctx, reply, session.cookieValue, session.absoluteExpiresAt);
+          return reply.redirect(done.returnTo, 303);
+        } catch (err) {
+          return refuse(request, reply, kind, err);
+        }
+      },
+    );
   }
 
   route(

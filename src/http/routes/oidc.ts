@@ -8,6 +8,7 @@ import { OIDC_PENDING_SECONDS, type OidcFlow, oidcBindingCookieName } from '../.
 import type { App, AppContext } from '../context.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
+import { loginStartLimit, nameParam, perClientPerMinute } from '../sign-in-rate-limits.ts';
 import { ssoRefusal } from '../sso-errors.ts';
 import { refuseSsoLogin, ssoSessionStep } from '../sso-session.ts';
 
@@ -30,6 +31,8 @@ export function registerOidcRoutes(app: App, ctx: AppContext, flow: OidcFlow): v
   app.get(
     '/api/v1/auth/oidc/:name/login/',
     {
+      // Each start stores a pending login: one budget per address for every login start.
+      ...loginStartLimit(app, ctx.config.SSO_LOGIN_START_RATE_LIMIT_PER_MINUTE),
       schema: {
         tags,
         summary:
@@ -59,6 +62,10 @@ export function registerOidcRoutes(app: App, ctx: AppContext, flow: OidcFlow): v
   app.get(
     '/api/v1/auth/oidc/:name/callback/',
     {
+      ...perClientPerMinute(
+        ctx.config.OIDC_CALLBACK_RATE_LIMIT_PER_MINUTE,
+        (request) => `oidc-callback:${nameParam(request)}`,
+      ),
       schema: {
         tags,
         summary: "The provider's redirect back (authorization response): signs the person in",

@@ -2,7 +2,6 @@
  * The SAML endpoints a browser and an IdP talk to, at Flagsmith's paths: SP metadata, the
  * SP-initiated login redirect, and the Assertion Consumer Service (HTTP-POST binding).
  */
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SamlError } from '../../saml/errors.ts';
 import { bindingCookieName, PENDING_LOGIN_SECONDS, type SamlFlow } from '../../sso/saml-flow.ts';
@@ -12,6 +11,7 @@ import type { App, AppContext } from '../context.ts';
 import { errorBody } from '../errors.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
+import { loginStartLimit, nameParam, perClientPerMinute } from '../sign-in-rate-limits.ts';
 import { ssoRefusal } from '../sso-errors.ts';
 import { refuseSsoLogin, ssoSessionStep } from '../sso-session.ts';
 
@@ -90,6 +90,8 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
   app.get(
     '/api/v1/auth/saml/:name/login/',
     {
+      // Each start stores a pending login: one budget per address for every login start.
+      ...loginStartLimit(app, ctx.config.SSO_LOGIN_START_RATE_LIMIT_PER_MINUTE),
       schema: {
         tags,
         summary: 'Start an SP-initiated login: redirects to the IdP with an AuthnRequest',
@@ -117,14 +119,10 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
     '/api/v1/auth/saml/:name/response/',
     {
       bodyLimit: ACS_BODY_LIMIT,
-      config: {
-        rateLimit: {
-          max: ctx.config.SAML_ACS_RATE_LIMIT_PER_MINUTE,
-          timeWindow: 60_000,
-          keyGenerator: (request: FastifyRequest) =>
-            `saml-acs:${(request.params as { name?: string }).name ?? ''}:${request.ip}`,
-        },
-      },
+      ...perClientPerMinute(
+        ctx.config.SAML_ACS_RATE_LIMIT_PER_MINUTE,
+        (request) => `saml-acs:${nameParam(request)}`,
+      ),
       schema: {
         tags,
         summary: 'Assertion Consumer Service (HTTP-POST binding)',
