@@ -50,7 +50,7 @@ function pathOf(url: string, root: string): string {
   return path.startsWith('/') ? relative(root, path) : path;
 }
 
-/** "xml-crypto", "@xmldom/xmldom", "src/saml", "node:internal/…" or "(garbage collector)". */
+/** "xml-crypto", "@xmldom/xmldom", "src/saml" (or "dist/saml"), "node:internal/…" or "(garbage collector)". */
 export function componentOf(path: string, functionName: string): string {
   if (path === '') return functionName.startsWith('(') ? functionName : '(native)';
   const nm = path.lastIndexOf('node_modules/');
@@ -110,7 +110,8 @@ export function summariseProfile(
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const l = label(byId.get(at)!);
-      if (!l.path.startsWith('src/') || seen.has(l.fn)) continue;
+      // dist/ is the build of src/ that `npm start` runs.
+      if (!(l.path.startsWith('src/') || l.path.startsWith('dist/')) || seen.has(l.fn)) continue;
       seen.add(l.fn);
       own.set(l.fn, (own.get(l.fn) ?? 0) + us);
     }
