@@ -103,6 +103,8 @@ export async function startStubOp(options: StubOptions): Promise<StubOp> {
         'content-type': 'application/json',
         'content-length': prepared.answer.length,
         'cache-control': 'no-store',
+        // For bench/oidc/round-trip-timing.mjs in the server: which callback this answer is for.
+        'x-bench-callback': code,
       });
       res.end(prepared.answer);
       // The answer is in the socket (or queued for it): the rest is the kernel's and the client's.

@@ -3,29 +3,20 @@
  * Graph, GitHub) goes through here: the IdP URL policy (https and public addresses unless
  * DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS; the host is resolved and every address checked), a
  * timeout and a response size cap, so a slow or huge answer fails cleanly (attacks.md O-DISC-1/2).
- * The address is checked at lookup time; a DNS answer that changes between the check and the
- * connection is not caught (documented in docs/decisions.md).
+ * The network is src/sso/idp-http-transport.ts, which checks the addresses inside the socket's
+ * own lookup, so the connection goes to the address that was checked (no DNS rebinding).
  */
 import { lookup } from 'node:dns/promises';
+import { httpTransport } from './idp-http-transport.ts';
 import { idpUrlAllowed, isNonPublicAddress } from './idp-url-policy.ts';
+import { OutboundError, type Transport } from './outbound-errors.ts';
 
-export const OUTBOUND_ERROR_CODES = [
-  'idp_url_not_allowed',
-  'idp_unreachable',
-  'idp_response_too_large',
-] as const;
-export type OutboundErrorCode = (typeof OUTBOUND_ERROR_CODES)[number];
-
-export class OutboundError extends Error {
-  override name = 'OutboundError';
-  readonly code: OutboundErrorCode;
-  constructor(code: OutboundErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-export type Transport = (url: string, init: RequestInit) => Promise<Response>;
+export {
+  OUTBOUND_ERROR_CODES,
+  OutboundError,
+  type OutboundErrorCode,
+  type Transport,
+} from './outbound-errors.ts';
 
 export interface OutboundPolicy {
   allowPrivate: boolean;
@@ -54,12 +45,12 @@ async function readCapped(response: Response, maxBytes: number): Promise<Uint8Ar
   return Buffer.concat(chunks);
 }
 
-/** A fetch bound to the policy, adding `headers` (a connection's extra headers) to every request. */
-export function outboundFetch(policy: OutboundPolicy, headers: Record<string, string> = {}): OutboundFetch {
-  const transport: Transport = policy.transport ?? ((url, init) => fetch(url, init));
-  return async (url, init = {}) => {
-    if (!idpUrlAllowed(url, policy.allowPrivate))
-      throw new OutboundError('idp_url_not_allowed', `IdP URL ${url} must be https on a public host`);
+/**
+ * A transport given in the policy (the tests' stand-ins for remote SaaS APIs) gets the same
+ * policy from outside: the address check before the request, a deadline and the size cap.
+ */
+function policed(policy: OutboundPolicy, transport: Transport): Transport {
+  return async (url, init) => {
     if (!policy.allowPrivate) {
       const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
       const addresses = await lookup(host, { all: true }).catch(() => {
@@ -68,25 +59,28 @@ export function outboundFetch(policy: OutboundPolicy, headers: Record<string, st
       if (addresses.some((a) => isNonPublicAddress(a.address)))
         throw new OutboundError('idp_url_not_allowed', `The IdP host ${host} resolves to a private address`);
     }
-    const merged = new Headers(init.headers);
-    for (const [k, v] of Object.entries(headers)) if (!merged.has(k)) merged.set(k, v);
     const timeout = AbortSignal.timeout(policy.timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    let response: Response;
+    const response = await transport(url, { ...init, signal, redirect: 'manual' });
+    const body = await readCapped(response, policy.maxBytes);
+    const noBody = response.status === 204 || response.status === 304;
+    return new Response(noBody ? null : body, { status: response.status, headers: response.headers });
+  };
+}
+
+/** A fetch bound to the policy, adding `headers` (a connection's extra headers) to every request. */
+export function outboundFetch(policy: OutboundPolicy, headers: Record<string, string> = {}): OutboundFetch {
+  const transport = policy.transport ? policed(policy, policy.transport) : httpTransport(policy);
+  return async (url, init = {}) => {
+    if (!idpUrlAllowed(url, policy.allowPrivate))
+      throw new OutboundError('idp_url_not_allowed', `IdP URL ${url} must be https on a public host`);
+    const merged = new Headers(init.headers);
+    for (const [k, v] of Object.entries(headers)) if (!merged.has(k)) merged.set(k, v);
     try {
-      response = await transport(url, { ...init, headers: merged, signal, redirect: 'manual' });
+      return await transport(url, { ...init, headers: merged });
     } catch (err) {
       if (err instanceof OutboundError) throw err;
       throw new OutboundError('idp_unreachable', `The IdP at ${new URL(url).host} could not be reached`);
     }
-    let body: Uint8Array;
-    try {
-      body = await readCapped(response, policy.maxBytes);
-    } catch (err) {
-      if (err instanceof OutboundError) throw err;
-      throw new OutboundError('idp_unreachable', `The IdP at ${new URL(url).host} broke off its answer`);
-    }
-    const noBody = response.status === 204 || response.status === 304;
-    return new Response(noBody ? null : body, { status: response.status, headers: response.headers });
   };
 }

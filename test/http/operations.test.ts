@@ -21,6 +21,21 @@ describe('health, readiness, metrics and the API description', () => {
     expect(res.json()).toEqual({ status: 'ok' });
   });
 
+  it("every answer carries helmet's security headers, errors included", async () => {
+    for (const url of ['/healthz', '/api/v1/organisations', '/no-such-route']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+        'cross-origin-opener-policy': 'same-origin',
+        'referrer-policy': 'no-referrer',
+      });
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'self'");
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
   it('/readyz answers 200 with the engine while the database answers', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.json()).toEqual({ status: 'ready', database: 'sqlite' });
