@@ -9,7 +9,9 @@ import type { Repositories } from '../store/store.ts';
 import type { AppContext } from './context.ts';
 import { sendSignInFailure } from './failure-page.ts';
 import { offerLinkConfirmation } from './routes/identity-links.ts';
+import { clientAddress } from './sign-in-rate-limits.ts';
 import type { SsoRefusal } from './sso-errors.ts';
+import { traceBudget, UNKNOWN_CONFIGURATION_TRACES_PER_MINUTE } from './trace-budget.ts';
 
 export interface SsoSuccess {
   protocol: 'saml' | 'oidc' | 'custom';
@@ -51,6 +53,16 @@ export function ssoSessionStep(ctx: AppContext, request: FastifyRequest) {
   };
 }
 
+const budgets = new WeakMap<AppContext, ReturnType<typeof traceBudget>>();
+function unknownNameBudget(ctx: AppContext) {
+  let budget = budgets.get(ctx);
+  if (!budget) {
+    budget = traceBudget(UNKNOWN_CONFIGURATION_TRACES_PER_MINUTE);
+    budgets.set(ctx, budget);
+  }
+  return budget;
+}
+
 export interface SsoFailure {
   protocol: 'saml' | 'oidc';
   /** The configuration name from the URL. */
@@ -73,29 +85,33 @@ export async function refuseSsoLogin(
   reply: FastifyReply,
   f: SsoFailure,
 ) {
-  const trace = await ctx.store.loginTraces.record({
-    organisationId: f.organisationId,
-    protocol: f.protocol,
-    configuration: f.organisationId ? f.name : null,
-    outcome: 'failure',
-    code: f.refusal.code,
-    message: f.refusal.message,
-    email: null,
-    userId: null,
-    ip: request.ip,
-    detail: f.detail,
-  });
+  // A name that does not exist traces only within the address's budget (src/http/trace-budget.ts).
+  const traced = f.organisationId !== null || unknownNameBudget(ctx).take(clientAddress(request));
+  const trace = traced
+    ? await ctx.store.loginTraces.record({
+        organisationId: f.organisationId,
+        protocol: f.protocol,
+        configuration: f.organisationId ? f.name : null,
+        outcome: 'failure',
+        code: f.refusal.code,
+        message: f.refusal.message,
+        email: null,
+        userId: null,
+        ip: request.ip,
+        detail: f.detail,
+      })
+    : null;
   ctx.metrics.logins.inc({ protocol: f.protocol, outcome: 'failure', code: f.refusal.code });
   request.log.info(
-    { code: f.refusal.code, trace: trace.id, configuration: f.name },
-    `${f.protocol.toUpperCase()} login refused`,
+    { code: f.refusal.code, trace: trace?.id ?? null, configuration: f.name },
+    `${f.protocol.toUpperCase()} login refused${traced ? '' : ' (unknown configuration name, trace budget spent)'}`,
   );
   // An admin's own IdP identity can still be linked: by the admin, with their password.
   const action = await offerLinkConfirmation(ctx, reply, f.err, f.name);
   return sendSignInFailure(request, reply, {
     ...f.refusal,
     message: f.message,
-    reference: trace.id,
+    reference: trace?.id ?? null,
     ...(action ? { action } : {}),
   });
 }

@@ -5,6 +5,7 @@
  */
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { translateConstraints } from '../errors.ts';
+import { hotQuery } from '../hot-query.ts';
 import { newId } from '../ids.ts';
 import type { Database, OidcConfigurationsTable } from '../schema.ts';
 
@@ -152,6 +153,14 @@ function toRow(c: Partial<OidcConfigurationInput>): Updateable<OidcConfiguration
 }
 
 export function oidcConfigurationsRepository(db: Kysely<Database>) {
+  // Read fresh on every login and callback (an edit or a switch-off applies at once on every
+  // instance), so compiled once (src/store/hot-query.ts).
+  const byNameQuery = hotQuery(
+    db,
+    1,
+    (p) => db.selectFrom('oidc_configurations').selectAll().where('name', '=', p(0)),
+    'oidcConfigurations.byName',
+  );
   return {
     async create(organisationId: string, input: OidcConfigurationInput): Promise<OidcConfiguration> {
       const now = Date.now();
@@ -180,13 +189,9 @@ export function oidcConfigurationsRepository(db: Kysely<Database>) {
       return r && toConfiguration(r);
     },
 
-    /** By its globally unique name (the redirect URI carries it). */
+    /** By its globally unique name (the redirect URI carries it): read fresh by every login and callback. */
     async getByName(name: string): Promise<OidcConfiguration | undefined> {
-      const r = await db
-        .selectFrom('oidc_configurations')
-        .selectAll()
-        .where('name', '=', name)
-        .executeTakeFirst();
+      const [r] = await byNameQuery(name);
       return r && toConfiguration(r);
     },
 

@@ -2,10 +2,10 @@
  * State that every instance must agree on during a sign-in: the pending login (consumed
  * exactly once, by whichever instance receives the answer) and the replay cache.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { translateConstraints } from '../errors.ts';
 import { hotQuery, hotStatement } from '../hot-query.ts';
-import type { Database } from '../schema.ts';
+import type { Database, PendingLoginsTable } from '../schema.ts';
 
 export interface PendingLogin {
   id: string;
@@ -18,7 +18,33 @@ export interface PendingLogin {
   expiresAt: number;
 }
 
+function toPendingLogin(r: Selectable<PendingLoginsTable>): PendingLogin {
+  return {
+    id: r.id,
+    protocol: r.protocol,
+    configurationId: r.configuration_id,
+    browserHash: r.browser_hash,
+    returnTo: r.return_to,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+  };
+}
+
 export function pendingLoginsRepository(db: Kysely<Database>) {
+  // Read and claimed once by every SSO callback: compiled once (src/store/hot-query.ts).
+  const getQuery = hotQuery(
+    db,
+    2,
+    (p) => db.selectFrom('pending_logins').selectAll().where('id', '=', p(0)).where('protocol', '=', p(1)),
+    'pendingLogins.get',
+  );
+  const consumeStatement = hotStatement(
+    db,
+    2,
+    (p) => db.deleteFrom('pending_logins').where('id', '=', p(0)).where('protocol', '=', p(1)).returningAll(),
+    'pendingLogins.consume',
+  );
   return {
     async create(p: PendingLogin): Promise<void> {
       await translateConstraints('this pending login', () =>
@@ -40,23 +66,8 @@ export function pendingLoginsRepository(db: Kysely<Database>) {
 
     /** Reads a pending login without claiming it (to check the browser before it is used up). */
     async get(id: string, protocol: string): Promise<PendingLogin | undefined> {
-      const r = await db
-        .selectFrom('pending_logins')
-        .selectAll()
-        .where('id', '=', id)
-        .where('protocol', '=', protocol)
-        .executeTakeFirst();
-      if (!r) return undefined;
-      return {
-        id: r.id,
-        protocol: r.protocol,
-        configurationId: r.configuration_id,
-        browserHash: r.browser_hash,
-        returnTo: r.return_to,
-        data: JSON.parse(r.data) as Record<string, unknown>,
-        createdAt: Number(r.created_at),
-        expiresAt: Number(r.expires_at),
-      };
+      const [r] = await getQuery(id, protocol);
+      return r && toPendingLogin(r);
     },
 
     /**
@@ -64,23 +75,10 @@ export function pendingLoginsRepository(db: Kysely<Database>) {
      * racing on the same id, exactly one gets the row.
      */
     async consume(id: string, protocol: string): Promise<PendingLogin | undefined> {
-      const r = await db
-        .deleteFrom('pending_logins')
-        .where('id', '=', id)
-        .where('protocol', '=', protocol)
-        .returningAll()
-        .executeTakeFirst();
-      if (!r) return undefined;
-      return {
-        id: r.id,
-        protocol: r.protocol,
-        configurationId: r.configuration_id,
-        browserHash: r.browser_hash,
-        returnTo: r.return_to,
-        data: JSON.parse(r.data) as Record<string, unknown>,
-        createdAt: r.created_at,
-        expiresAt: r.expires_at,
-      };
+      const {
+        rows: [r],
+      } = await consumeStatement(id, protocol);
+      return r && toPendingLogin(r);
     },
 
     async deleteExpired(now: number): Promise<number> {
