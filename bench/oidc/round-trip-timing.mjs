@@ -7,8 +7,15 @@
  * channels. That is the provider's network round
  * trip and its own work; building the request, reading the body, openid-client and everything
  * after stay Drawbridge's. Keyed by the `x-bench-callback` header the stub answers with (the
- * code), so each callback gets its own. On SIGUSR2 it writes what it has collected to
- * ROUND_TRIP_TIMING_FILE as `{ "seq": n, "ms": { code: ms } }` and starts over.
+ * code), so each callback gets its own.
+ *
+ * It also times each callback inside the server, from the request handed to the application
+ * (`http.server.request.start`: headers parsed) to the answer handed to the kernel (the response's
+ * 'finish'), keyed by the `code` in its query string: the server's own view of the callback,
+ * without the loopback hops to and from the benchmark process.
+ *
+ * On SIGUSR2 it writes what it has collected to ROUND_TRIP_TIMING_FILE as
+ * `{ "seq": n, "ms": { code: ms }, "served": { code: ms } }` and starts over.
  *
  * Plain JavaScript: a TypeScript preload would load Node.js's TypeScript loader into the server.
  */
@@ -21,7 +28,18 @@ if (!file) throw new Error('round-trip-timing.mjs: ROUND_TRIP_TIMING_FILE is not
 
 const sentAt = new WeakMap();
 let ms = {};
+let served = {};
 let seq = 0;
+
+subscribe('http.server.request.start', ({ request, response }) => {
+  const t0 = performance.now();
+  const m = /[?&]code=([^&]*)/.exec(request.url ?? '');
+  if (!m) return;
+  const code = decodeURIComponent(m[1]);
+  response.once('finish', () => {
+    served[code] = performance.now() - t0;
+  });
+});
 
 subscribe('undici:request:bodySent', ({ request }) => {
   sentAt.set(request, performance.now());
@@ -53,7 +71,8 @@ subscribe('http.client.request.start', ({ request }) => {
 
 process.on('SIGUSR2', () => {
   seq += 1;
-  writeFileSync(`${file}.tmp`, JSON.stringify({ seq, ms }));
+  writeFileSync(`${file}.tmp`, JSON.stringify({ seq, ms, served }));
   renameSync(`${file}.tmp`, file);
   ms = {};
+  served = {};
 });
