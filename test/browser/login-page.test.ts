@@ -3,122 +3,26 @@
  * listening Drawbridge and a real OpenID Provider: password sign-in, home-realm discovery to the
  * provider and back, the SSO name prompt, and what a refused person reads.
  */
-import { createServer } from 'node:net';
-import pino from 'pino';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/http/app.ts';
 import type { App } from '../../src/http/context.ts';
-import { ping } from '../../src/store/connect.ts';
-import { createStore } from '../../src/store/store.ts';
-import { makeSigningKey, type RunningOp, startOp } from '../interop/oidc/provider.ts';
-import { CLIENT_ID, CLIENT_SECRET } from '../interop/oidc/world.ts';
-import { testBox, testConfig } from '../support/app.ts';
-import { openTestDatabase } from '../support/databases.ts';
+import { type BrowserWorld, PASSWORD, startBrowserWorld } from './world.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const PASSWORD = 'correct horse battery staple';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
+let world: BrowserWorld;
 let app: App;
-let closeDb: () => Promise<void>;
-let op: RunningOp;
-let browser: Browser;
 let base: string;
 let page: Page;
 let adminHeaders: Record<string, string>;
 
 beforeAll(async () => {
-  const port = await freePort();
-  // Drawbridge on localhost, the provider on 127.0.0.1: two sites, as in real life.
-  base = `http://localhost:${port}`;
-  op = await startOp({
-    keys: [await makeSigningKey('RS256', 'browser-key')],
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        redirect_uris: [`${base}/api/v1/auth/oidc/acme-oidc/callback/`],
-      },
-    ],
-    people: {
-      'alice@acme.test': {
-        email: 'alice@acme.test',
-        email_verified: true,
-        given_name: 'Alice',
-        family_name: 'Liddell',
-        name: 'Alice Liddell',
-      },
-    },
-  });
-  const db = await openTestDatabase('sqlite');
-  closeDb = db.close;
-  const config = testConfig({
-    BASE_URL: base,
-    PORT: String(port),
-    DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS: 'true',
-  });
-  app = await buildApp({
-    config,
-    store: createStore(db.handle),
-    box: testBox(),
-    logger: pino({ level: 'silent' }),
-    ping: () => ping(db.handle),
-  });
-  await app.listen({ port, host: 'localhost' });
-  const admin = { authorization: `Api-Key ${config.DRAWBRIDGE_ADMIN_KEY}` };
-  adminHeaders = admin;
-  const call = async (method: 'POST' | 'PATCH', url: string, payload: Record<string, unknown>) => {
-    const res = await app.inject({ method, url, headers: admin, payload });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return res.json() as { id: string };
-  };
-  const acme = await call('POST', '/api/v1/organisations', { name: 'Acme', slug: 'acme' });
-  await call('POST', `/api/v1/organisations/${acme.id}/domains`, {
-    domain: 'acme.test',
-    verified: true,
-    enforceSso: true,
-  });
-  await call('POST', `/api/v1/organisations/${acme.id}/users`, {
-    email: 'alice@acme.test',
-    firstName: 'Alice',
-    role: 'member',
-    password: PASSWORD,
-  });
-  await call('POST', `/api/v1/organisations/${acme.id}/oidc-configurations`, {
-    name: 'acme-oidc',
-    provider: 'generic-oidc',
-    issuer: op.issuer,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-  });
-  const other = await call('POST', '/api/v1/organisations', { name: 'Globex', slug: 'globex' });
-  await call('POST', `/api/v1/organisations/${other.id}/users`, {
-    email: 'carol@globex.test',
-    firstName: 'Carol',
-    role: 'member',
-    password: PASSWORD,
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  world = await startBrowserWorld();
+  ({ app, base, adminHeaders } = world);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await closeDb?.();
-  await op?.close();
-});
+afterAll(() => world?.close());
 
 beforeEach(async () => {
-  const context = await browser.newContext();
+  const context = await world.browser.newContext();
   page = await context.newPage();
 });
 
