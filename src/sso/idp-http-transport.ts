@@ -18,6 +18,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { rootCertificates as nodeRoots } from 'node:tls';
 import { isNonPublicAddress } from './idp-url-policy.ts';
 import { OutboundError, type Transport } from './outbound-errors.ts';
 
@@ -70,11 +71,18 @@ function bodyOf(body: RequestInit['body']): { bytes: Buffer | null; type: string
   return undefined;
 }
 
+/** Node's bundled roots: a `ca` option replaces them, so extra authorities are added to them. */
+function tlsRootCertificates(): string[] {
+  return [...nodeRoots];
+}
+
 export interface HttpTransportOptions {
   allowPrivate: boolean;
   timeoutMs: number;
   maxBytes: number;
   resolve?: Resolve;
+  /** Certificate authorities trusted besides Node's own (PEM), e.g. a test's or a private PKI's. */
+  ca?: string[];
 }
 
 /** A transport with its own keep-alive connections (one pool per policy: never shared across policies). */
@@ -82,7 +90,11 @@ export function httpTransport(options: HttpTransportOptions): Transport {
   const lookup = checkedLookup(options.allowPrivate, options.resolve);
   const agents = {
     'http:': new HttpAgent({ keepAlive: true, lookup }),
-    'https:': new HttpsAgent({ keepAlive: true, lookup }),
+    'https:': new HttpsAgent({
+      keepAlive: true,
+      lookup,
+      ...(options.ca ? { ca: [...tlsRootCertificates(), ...options.ca] } : {}),
+    }),
   };
 
   function once(u: URL, init: RequestInit, payload: Buffer | null, headers: Headers): Promise<Response> {

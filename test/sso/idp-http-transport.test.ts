@@ -5,9 +5,14 @@
  * only the DNS answer is injected, since the test cannot own a public name.
  */
 
+import { execFileSync } from 'node:child_process';
 import type { LookupAddress } from 'node:dns';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkedLookup, httpTransport, type Resolve } from '../../src/sso/idp-http-transport.ts';
 import { OutboundError } from '../../src/sso/outbound-errors.ts';
@@ -170,5 +175,70 @@ describe('IdP requests over node:http', () => {
       body: new Blob(['x']),
     }).catch((e: unknown) => e);
     expect((err as OutboundError).code).toBe('idp_unreachable');
+  });
+});
+
+describe('IdP requests over node:https', () => {
+  let tls: HttpsServer;
+  let tlsPort: number;
+  let cert: string;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idp-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=idp.test',
+          '-addext',
+          'subjectAltName=DNS:idp.test',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'pipe' },
+      );
+      cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+      tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (_req, res) =>
+        res.end('{}'),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', () => r()));
+    tlsPort = (tls.address() as AddressInfo).port;
+  });
+  afterAll(() => {
+    tls.closeAllConnections();
+    return new Promise<void>((r) => tls.close(() => r()));
+  });
+
+  const toLoopback = resolveTo('127.0.0.1');
+
+  it('verifies the certificate against the name in the URL, not the address the lookup pinned', async () => {
+    const trusting = httpTransport({
+      allowPrivate: true,
+      timeoutMs: 2000,
+      maxBytes: 4096,
+      resolve: toLoopback,
+      ca: [cert],
+    });
+    expect((await trusting(`https://idp.test:${tlsPort}/jwks`, {})).status).toBe(200);
+    const other = await trusting(`https://other.test:${tlsPort}/jwks`, {}).catch((e: unknown) => e);
+    expect((other as NodeJS.ErrnoException).code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+
+  it("refuses a certificate no trusted authority issued (Node's roots by default)", async () => {
+    const plain = httpTransport({ allowPrivate: true, timeoutMs: 2000, maxBytes: 4096, resolve: toLoopback });
+    const err = await plain(`https://idp.test:${tlsPort}/jwks`, {}).catch((e: unknown) => e);
+    expect((err as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
   });
 });
