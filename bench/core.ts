@@ -15,10 +15,10 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { adminPost } from './lib/admin-api.ts';
 import {
   assertClean,
   type LoadSettings,
@@ -30,52 +30,51 @@ import {
   type Segment,
   type Target,
 } from './lib/load.ts';
-import { fmt, markdownTable, type Row, textTable, writeGeneratedBlock } from './lib/report.ts';
+import { describeServerCode, hostRows, loadRows } from './lib/machine.ts';
+import { cpuMsOfProcessesMatching, type Rss, rss, systemBusyMs } from './lib/proc-usage.ts';
 import {
-  ADMIN_KEY,
-  cpuMsOfProcessesMatching,
-  killAllNow,
-  REPO_ROOT,
-  type Rss,
-  rss,
-  type ServerProcess,
-  startServer,
-  systemBusyMs,
-  warmUpFetch,
-} from './lib/server-process.ts';
+  cleanups,
+  commandLine,
+  parseBenchArgs,
+  progressLog,
+  runBenchmark,
+  wholeNumberArg,
+} from './lib/program.ts';
+import { BACKGROUND_WARN_PCT, backgroundLoad, QuietWaiter } from './lib/quiet.ts';
+import {
+  fmt,
+  type Goal,
+  goalTable,
+  goalVerdict,
+  markdownTable,
+  measuredOn,
+  type Row,
+  reportDate,
+  reportHead,
+  textTable,
+  writePerformanceSection,
+} from './lib/report.ts';
+import { REPO_ROOT, type ServerProcess, startServer, warmUpFetch } from './lib/server-process.ts';
+import { median } from './lib/stats.ts';
 
 const GOALS = { startMs: 1000, idleRssMiB: 120, meOverBare: 0.5 };
 const START_RUNS = 5;
 const IDLE_WAIT_MS = 2_000;
 const WARMUP_SECONDS = 2;
-/** Other processes busier than this (percent of one core) before the run earn a warning. */
-const BACKGROUND_WARN_PCT = 10;
 /** With --wait-quiet, a load run during which other processes used more than this is repeated. */
 const SEGMENT_OTHER_LIMIT_PCT = 15;
 const PASSWORD = 'bench-password-0123456789';
-const DOC_PATH = join(REPO_ROOT, 'docs/performance.md');
-/** The command as run, for the report (`npm run bench:core -- --write …`). */
-const COMMAND = [
-  'npm run bench:core',
-  ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
-].join(' ');
+const COMMAND = commandLine('bench:core');
 
-const { values: args } = parseArgs({
-  options: {
-    write: { type: 'boolean', default: process.env.BENCH_WRITE === '1' },
-    strict: { type: 'boolean', default: false },
+const args = parseBenchArgs(
+  {
     'skip-postgres': { type: 'boolean', default: false },
     'server-dir': { type: 'string', default: REPO_ROOT },
-    'wait-quiet': { type: 'string', default: '0' },
     commit: { type: 'string' },
     connections: { type: 'string', default: '10' },
     seconds: { type: 'string', default: '10' },
-    help: { type: 'boolean', short: 'h', default: false },
   },
-});
-
-if (args.help) {
-  console.log(`Usage: npm run bench:core -- [options]
+  `Usage: npm run bench:core -- [options]
 
   --write           update docs/performance.md (also BENCH_WRITE=1)
   --strict          exit 1 when a goal is missed (a failed measurement always exits 1)
@@ -89,17 +88,13 @@ if (args.help) {
                     at most N seconds in all (for shared machines; default 0: never wait)
 
   BENCH_POSTGRES_URL  admin connection for the throwaway database
-                      (default postgres://postgres@127.0.0.1:5432/postgres)`);
-  process.exit(0);
-}
+                      (default postgres://postgres@127.0.0.1:5432/postgres)`,
+);
 
 const settings: LoadSettings = {
-  connections: Number(args.connections),
+  connections: wholeNumberArg('--connections', args.connections, 1),
   segmentSeconds: Number(args.seconds) / 2,
 };
-if (!Number.isInteger(settings.connections) || settings.connections < 1) {
-  throw new Error('--connections: expected a whole number ≥ 1');
-}
 if (!(settings.segmentSeconds >= 1)) throw new Error('--seconds: expected at least 2');
 
 /** A clean copy of commit `rev` in a temporary directory, removed at exit. */
@@ -119,97 +114,12 @@ const SERVER_ROOT = exported?.root ?? resolve(args['server-dir']);
 if (!existsSync(join(SERVER_ROOT, 'src/main.ts'))) throw new Error(`no src/main.ts in ${SERVER_ROOT}`);
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-// ---------------------------------------------------------------- cleanup
-
-const cleanups: Array<() => Promise<void>> = [];
-async function cleanUp(): Promise<void> {
-  killAllNow();
-  while (cleanups.length > 0) {
-    const fn = cleanups.pop()!;
-    await fn().catch((err: unknown) => console.error(`cleanup failed: ${String(err)}`));
-  }
-}
-process.on('exit', killAllNow);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping the servers`);
-    setTimeout(() => process.exit(130), 5_000).unref();
-    cleanUp().finally(() => process.exit(130));
-  });
-}
-
-function progress(line: string): void {
-  process.stderr.write(`[bench] ${line}\n`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** The server under test: its directory, commit, and whether src/ differs from the commit. */
-function describeServerCode(): string {
-  if (exported) return exported.label;
-  const rel = relative(REPO_ROOT, SERVER_ROOT);
-  const where = rel === '' ? 'this checkout' : rel.startsWith('..') ? SERVER_ROOT : rel;
-  try {
-    const git = (...a: string[]) =>
-      execFileSync('git', ['-C', SERVER_ROOT, ...a], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
-    if (git('rev-parse', '--show-toplevel') !== SERVER_ROOT) return `${where} (not a git checkout)`;
-    const dirty = git('status', '--porcelain', '--', 'src') !== '';
-    return `${where}, commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in src/' : ''}`;
-  } catch {
-    return `${where} (not a git checkout)`;
-  }
-}
-
-/** CPU used by every process on the machine over `ms`, percent of one core. */
-async function backgroundCpuPct(ms = 1_000): Promise<number> {
-  const a = systemBusyMs();
-  await sleep(ms);
-  return ((systemBusyMs() - a) / ms) * 100;
-}
-
-const quiet = { budgetMs: Number(args['wait-quiet']) * 1000, waitedMs: 0, repeated: 0, gaveUp: false };
-if (!(quiet.budgetMs >= 0)) throw new Error('--wait-quiet: expected a number of seconds');
-
-/** With --wait-quiet: returns once other processes are nearly idle (or the budget is spent). */
-async function waitForQuiet(): Promise<void> {
-  if (quiet.waitedMs >= quiet.budgetMs) return;
-  const t0 = Date.now();
-  let announced = false;
-  while ((await backgroundCpuPct(500)) >= BACKGROUND_WARN_PCT) {
-    if (!announced) progress('waiting for other processes to go idle (--wait-quiet)');
-    announced = true;
-    if (quiet.waitedMs + (Date.now() - t0) >= quiet.budgetMs) {
-      quiet.gaveUp = true;
-      progress('--wait-quiet budget spent; measuring on a busy machine');
-      break;
-    }
-  }
-  quiet.waitedMs += Date.now() - t0;
-}
+const progress = progressLog('bench');
+const quiet = new QuietWaiter(Number(args['wait-quiet']), progress);
 
 /** One load run; with --wait-quiet, a run disturbed by other processes is repeated (within the budget). */
-async function quietSegment(target: Target, s: LoadSettings, probes: Probes): Promise<Segment> {
-  for (;;) {
-    await waitForQuiet();
-    const t0 = Date.now();
-    const seg = await runSegment(target, s, probes);
-    const other = otherCpuPct(seg);
-    if (quiet.budgetMs === 0 || other < SEGMENT_OTHER_LIMIT_PCT) return seg;
-    if (quiet.waitedMs >= quiet.budgetMs) {
-      quiet.gaveUp = true;
-      return seg;
-    }
-    quiet.waitedMs += Date.now() - t0;
-    quiet.repeated++;
-    progress(`other processes used ${fmt.pct(other)} of a core during that run; running it again`);
-  }
+function quietSegment(target: Target, s: LoadSettings, probes: Probes): Promise<Segment> {
+  return quiet.measureQuietly(() => runSegment(target, s, probes), otherCpuPct, SEGMENT_OTHER_LIMIT_PCT);
 }
 
 // ---------------------------------------------------------------- API set-up
@@ -240,21 +150,12 @@ async function expectStatus(what: string, p: ReturnType<typeof call>, status: nu
 async function signedInAdmin(
   server: ServerProcess,
 ): Promise<{ cookie: string; meBody: string; bareBody: string }> {
-  const admin = { authorization: `Api-Key ${ADMIN_KEY}` };
   const slug = `bench-${randomBytes(4).toString('hex')}`;
-  const org = await expectStatus(
-    'create organisation',
-    call(server, 'POST', '/api/v1/organisations', { name: 'Bench Org', slug }, admin),
-    201,
-  );
-  const orgId = (JSON.parse(org.text) as { id: string }).id;
+  const org = await adminPost(server.url, '/api/v1/organisations', { name: 'Bench Org', slug });
+  const orgId = (org as { id: string }).id;
   const email = `${slug}-admin@example.test`;
   const user = { email, firstName: 'Bench', lastName: 'Admin', role: 'admin', password: PASSWORD };
-  await expectStatus(
-    'create user',
-    call(server, 'POST', `/api/v1/organisations/${orgId}/users`, user, admin),
-    201,
-  );
+  await adminPost(server.url, `/api/v1/organisations/${orgId}/users`, user);
   const login = await expectStatus(
     'login',
     call(server, 'POST', '/api/v1/auth/login', { email, password: PASSWORD }),
@@ -293,7 +194,7 @@ interface StartRun {
 async function measureStarts(): Promise<StartRun[]> {
   const runs: StartRun[] = [];
   while (runs.length < START_RUNS) {
-    await waitForQuiet();
+    await quiet.wait();
     const t0 = Date.now();
     const sys0 = systemBusyMs();
     const self0 = process.cpuUsage();
@@ -432,13 +333,6 @@ async function postgresReachable(): Promise<string | undefined> {
 
 // ---------------------------------------------------------------- report
 
-interface Goal {
-  name: string;
-  target: string;
-  measured: string;
-  pass: boolean;
-}
-
 interface Report {
   date: string;
   machine: Row[];
@@ -450,25 +344,13 @@ interface Report {
 }
 
 function machineRows(postgresVersion: string | undefined, backgroundPct: number): Row[] {
-  const cpus = os.cpus();
+  const waiting =
+    `${(quiet.waitedMs / 1000).toFixed(0)} s of ${args['wait-quiet']} s; ${quiet.repeated} disturbed run(s) repeated` +
+    (quiet.gaveUp ? '; budget spent, some runs were disturbed' : '');
   return [
-    ['Server code', describeServerCode()],
-    ['Node.js', process.version],
-    ['CPU', `${cpus[0]?.model.trim() ?? 'unknown'}, ${os.availableParallelism()} cores`],
-    ['Memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`],
-    ['OS', `${os.type()} ${os.release()} (${os.arch()})`],
-    ['SQLite', `${process.versions.sqlite ?? '?'} (node:sqlite; WAL, synchronous=FULL)`],
+    ...hostRows(exported?.label ?? describeServerCode(SERVER_ROOT), { memory: true, os: true }),
     ['PostgreSQL', postgresVersion ? `${postgresVersion}, same machine, pool of 10` : 'not measured'],
-    ['Other load before the run', `${fmt.pct(backgroundPct)} of one core (1 s sample)`],
-    ...(quiet.budgetMs > 0
-      ? [
-          [
-            'Waiting for other load (--wait-quiet)',
-            `${(quiet.waitedMs / 1000).toFixed(0)} s of ${args['wait-quiet']} s; ${quiet.repeated} disturbed run(s) repeated` +
-              (quiet.gaveUp ? '; budget spent, some runs were disturbed' : ''),
-          ],
-        ]
-      : []),
+    ...loadRows(backgroundPct, quiet.budgetMs > 0 ? waiting : undefined),
   ];
 }
 
@@ -597,8 +479,7 @@ function methodText(): string {
 }
 
 function printReport(r: Report): void {
-  const out: string[] = ['', `Drawbridge core benchmark — ${r.date}`, ''];
-  out.push(textTable(['Machine', ''], r.machine), '', sharedCoresNote(), '');
+  const out = reportHead('core benchmark', r.date, r.machine, sharedCoresNote());
   if (r.backgroundPct > BACKGROUND_WARN_PCT) {
     out.push(
       `WARNING: other processes used ${fmt.pct(r.backgroundPct)} of a core before the run; see "other CPU".`,
@@ -608,19 +489,17 @@ function printReport(r: Report): void {
   out.push(textTable(START_HEADERS, startRows(r.starts, r.engines)), '');
   out.push(textTable(THROUGHPUT_HEADERS, throughputRows(r.engines)), '');
   if (r.postgresNote) out.push(`PostgreSQL: ${r.postgresNote}`, '');
-  const goalRows = r.goals.map((g) => [g.name, g.target, g.measured, g.pass ? 'PASS' : 'MISS']);
-  out.push(textTable(['Goal', 'Target', 'Measured', 'Result'], goalRows), '');
+  out.push(goalTable(r.goals), '');
   console.log(out.join('\n'));
 }
 
 function markdownOf(r: Report): string {
-  const goalRows = r.goals.map((g) => [g.name, g.target, g.measured, g.pass ? 'PASS' : '**MISS**']);
   return [
     '## Core benchmark',
     '',
-    `Measured on ${r.date} with \`${COMMAND}\` (bench/core.ts). This section is rewritten by that command.`,
+    measuredOn(r.date, COMMAND, 'bench/core.ts'),
     '',
-    markdownTable(['Goal', 'Target', 'Measured', 'Result'], goalRows),
+    goalTable(r.goals, true),
     '',
     '### Machine',
     '',
@@ -647,10 +526,7 @@ function markdownOf(r: Report): string {
 
 async function main(): Promise<number> {
   const began = Date.now();
-  const backgroundPct = await backgroundCpuPct();
-  if (backgroundPct > BACKGROUND_WARN_PCT) {
-    progress(`warning: other processes are using ${fmt.pct(backgroundPct)} of a core; numbers will be noisy`);
-  }
+  const backgroundPct = await backgroundLoad(progress);
   await warmUpFetch();
   progress(`start time and idle memory: ${START_RUNS} fresh starts of ${SERVER_ROOT}'s server`);
   const starts = await measureStarts();
@@ -670,7 +546,7 @@ async function main(): Promise<number> {
   }
 
   const report: Report = {
-    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    date: reportDate(),
     machine: machineRows(postgresVersion, backgroundPct),
     backgroundPct,
     starts,
@@ -679,28 +555,10 @@ async function main(): Promise<number> {
     ...(postgresNote ? { postgresNote } : {}),
   };
   printReport(report);
-  if (args.write) {
-    writeGeneratedBlock(
-      DOC_PATH,
-      'bench:core',
-      markdownOf(report),
-      '# Performance\n\nMeasured numbers for Drawbridge; re-measure on your own hardware with the command in each section.',
-    );
-    progress(`wrote ${relative(REPO_ROOT, DOC_PATH)}`);
-  }
+  if (args.write) writePerformanceSection('bench:core', markdownOf(report), progress);
   const missed = report.goals.filter((g) => !g.pass).length;
-  const verdict = missed === 0 ? 'all goals met' : `${missed} goal(s) missed`;
-  progress(`done in ${((Date.now() - began) / 1000).toFixed(0)} s; ${verdict}`);
+  progress(`done in ${((Date.now() - began) / 1000).toFixed(0)} s; ${goalVerdict(report.goals)}`);
   return missed > 0 && args.strict ? 1 : 0;
 }
 
-let code = 1;
-try {
-  code = await main();
-} catch (err) {
-  console.error(`\nbench:core FAILED: ${err instanceof Error ? err.message : String(err)}`);
-  code = 1;
-} finally {
-  await cleanUp();
-}
-process.exit(code);
+await runBenchmark('bench:core', main);

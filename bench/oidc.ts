@@ -19,16 +19,14 @@
  * Signing is never timed. Loopback only, about a minute (plus at most N s with --wait-quiet N),
  * every child process stopped at the end, on error and on Ctrl-C. `--help` lists the options.
  */
-import { execFileSync } from 'node:child_process';
 import { verify as cryptoVerify, type KeyObject, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import os from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DatabaseSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { importJWK, jwtVerify } from 'jose';
 import {
   DEFAULT_ALGORITHMS,
@@ -37,18 +35,47 @@ import {
   verifyIdToken,
 } from '../src/oidc/id-token.ts';
 import { remoteKeyResolver } from '../src/oidc/jwks.ts';
-import { otherProcessesCpuPct, QuietWaiter } from './lib/quiet.ts';
-import { fmt, markdownTable, type Row, textTable, writeGeneratedBlock } from './lib/report.ts';
+import { describeServerCode, hostRows, loadRows, versionOf } from './lib/machine.ts';
+import { cpuMs, sysCpuMs, systemBusyMs } from './lib/proc-usage.ts';
 import {
-  cpuMs,
-  killAllNow,
+  cleanups,
+  commandLine,
+  parseBenchArgs,
+  progressLog,
+  runBenchmark,
+  wholeNumberArg,
+} from './lib/program.ts';
+import { BACKGROUND_WARN_PCT, backgroundLoad, QuietWaiter } from './lib/quiet.ts';
+import {
+  fmt,
+  type Goal,
+  goalTable,
+  goalVerdict,
+  markdownTable,
+  measuredOn,
+  type Row,
+  reportDate,
+  reportHead,
+  textTable,
+  writePerformanceSection,
+} from './lib/report.ts';
+import {
+  isRunning,
   npmStartRuntime,
   REPO_ROOT,
   type ServerProcess,
   startServer,
-  systemBusyMs,
   warmUpFetch,
 } from './lib/server-process.ts';
+import {
+  profileMarkdownTables,
+  profileTextTables,
+  type ServerProfile,
+  sqlHeaders,
+  sqlRows,
+  startProfiledServer,
+} from './lib/server-profile.ts';
+import { median, percentile } from './lib/stats.ts';
 import {
   type Callback,
   type CallbackRun,
@@ -72,14 +99,12 @@ import {
   splitJwt,
 } from './oidc/jwt.ts';
 import { type StubOp, startStubOp } from './oidc/stub-op.ts';
-import { type ProfileSummary, summariseProfile } from './saml/cpu-profile.ts';
 import {
   type Contender,
   loopAsync,
   loopSync,
   type Measured,
   measureRound,
-  median,
   medianRate,
   pctOf,
   type Round,
@@ -100,7 +125,6 @@ const UNMAPPED_GROUPS = ['Everyone', 'okta-users', 'vpn'] as const;
 const IN_PROCESS_SET = 64;
 const CLOCK_SKEW_SECONDS = 60;
 const MAX_AGE_SECONDS = 3_600;
-const BACKGROUND_WARN_PCT = 10;
 /** With --wait-quiet, a callback run during which other processes used more than this is repeated. */
 const SEGMENT_OTHER_LIMIT_PCT = 15;
 const LOGIN_START_CONCURRENCY = 8;
@@ -121,16 +145,10 @@ const SERVER_ENV = {
   OIDC_CALLBACK_RATE_LIMIT_PER_MINUTE: '1000000',
   SSO_LOGIN_START_RATE_LIMIT_PER_MINUTE: '1000000',
 };
-const DOC_PATH = join(REPO_ROOT, 'docs/performance.md');
-const COMMAND = [
-  'npm run bench:oidc',
-  ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
-].join(' ');
+const COMMAND = commandLine('bench:oidc');
 
-const { values: args } = parseArgs({
-  options: {
-    write: { type: 'boolean', default: process.env.BENCH_WRITE === '1' },
-    strict: { type: 'boolean', default: false },
+const args = parseBenchArgs(
+  {
     profile: { type: 'boolean', default: false },
     alg: { type: 'string', default: 'RS256' },
     concurrency: { type: 'string', default: '8' },
@@ -138,14 +156,9 @@ const { values: args } = parseArgs({
     'sequential-max': { type: 'string', default: '400' },
     'concurrent-max': { type: 'string', default: '700' },
     'verify-seconds': { type: 'string', default: '0.4' },
-    'wait-quiet': { type: 'string', default: '0' },
     'profile-concurrency': { type: 'string', default: '1' },
-    help: { type: 'boolean', short: 'h', default: false },
   },
-});
-
-if (args.help) {
-  console.log(`Usage: npm run bench:oidc -- [options]
+  `Usage: npm run bench:oidc -- [options]
 
   --write               add/replace the "OIDC callback and ID token validation" section of
                         docs/performance.md (also BENCH_WRITE=1)
@@ -160,53 +173,22 @@ if (args.help) {
   --verify-seconds S    length of one timed round of each validation contender (default 0.4)
   --profile-concurrency N  callbacks at a time in the profiled run (default 1, as the latency goal)
   --wait-quiet N        before each round, wait until other processes are idle, at most N s in all
-                        (0 to 300; default 0: never wait)`);
-  process.exit(0);
-}
+                        (0 to 300; default 0: never wait)`,
+);
 
 if (!(ALGS as readonly string[]).includes(args.alg))
   throw new Error(`--alg: expected one of ${ALGS.join(', ')}`);
 const CALLBACK_ALG = args.alg as Alg;
-const CONCURRENCY = Number(args.concurrency);
-const PROFILE_CONCURRENCY = Number(args['profile-concurrency']);
-if (!Number.isInteger(PROFILE_CONCURRENCY) || PROFILE_CONCURRENCY < 1)
-  throw new Error('--profile-concurrency: expected ≥ 1');
+const CONCURRENCY = wholeNumberArg('--concurrency', args.concurrency, 2);
+const PROFILE_CONCURRENCY = wholeNumberArg('--profile-concurrency', args['profile-concurrency'], 1);
 const ROUND_SECONDS = Number(args['round-seconds']);
-const SEQUENTIAL_MAX = Number(args['sequential-max']);
-const CONCURRENT_MAX = Number(args['concurrent-max']);
+const SEQUENTIAL_MAX = wholeNumberArg('--sequential-max', args['sequential-max'], 50, 5000);
+const CONCURRENT_MAX = wholeNumberArg('--concurrent-max', args['concurrent-max'], 50, 5000);
 const VERIFY_SECONDS = Number(args['verify-seconds']);
-if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 2) throw new Error('--concurrency: expected ≥ 2');
 if (!(ROUND_SECONDS > 0 && ROUND_SECONDS <= 10)) throw new Error('--round-seconds: expected 0 < S ≤ 10');
-for (const [name, n] of [
-  ['--sequential-max', SEQUENTIAL_MAX],
-  ['--concurrent-max', CONCURRENT_MAX],
-] as const) {
-  if (!Number.isInteger(n) || n < 50 || n > 5000) throw new Error(`${name}: expected 50 to 5000`);
-}
 if (!(VERIFY_SECONDS > 0 && VERIFY_SECONDS <= 5)) throw new Error('--verify-seconds: expected 0 < S ≤ 5');
 
-// ---------------------------------------------------------------- cleanup
-
-const cleanups: Array<() => Promise<void>> = [];
-async function cleanUp(): Promise<void> {
-  killAllNow();
-  while (cleanups.length > 0) {
-    await cleanups.pop()!().catch((err: unknown) => console.error(`cleanup failed: ${String(err)}`));
-  }
-}
-process.on('exit', killAllNow);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping`);
-    setTimeout(() => process.exit(130), 5_000).unref();
-    cleanUp().finally(() => process.exit(130));
-  });
-}
-
-function progress(line: string): void {
-  process.stderr.write(`[bench:oidc] ${line}\n`);
-}
-
+const progress = progressLog('bench:oidc');
 const quiet = new QuietWaiter(Number(args['wait-quiet']), progress, BACKGROUND_WARN_PCT);
 
 // ---------------------------------------------------------------- people and callbacks
@@ -289,12 +271,6 @@ interface CallbackSegment {
   otherCpuMs: number;
 }
 
-/** System (kernel) CPU time of a process so far, ms (/proc/<pid>/stat field 15). */
-function sysCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) * 10;
-}
-
 /**
  * The provider round trip of every token request since the last call, by code: SIGUSR2 asks
  * bench/oidc/round-trip-timing.mjs in the server to write them to `file`.
@@ -365,12 +341,6 @@ async function runCallbacks(
     selfCpuMs,
     otherCpuMs: Math.max(0, sys1 - sys0 - serverCpuMs - selfCpuMs),
   };
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
 interface CallbackResult {
@@ -587,18 +557,9 @@ function measureCommits(db: DatabaseSync): number[] {
 
 // ---------------------------------------------------------------- profile
 
-interface SqlStat {
-  sql: string;
-  calls: number;
-  ms: number;
-}
-
-interface CallbackProfile {
-  file: string;
+interface CallbackProfile extends ServerProfile {
   callbacks: number;
   seconds: number;
-  summary: ProfileSummary;
-  sql: SqlStat[];
 }
 
 /**
@@ -607,18 +568,8 @@ interface CallbackProfile {
  * concurrency; only the samples of that window are summarised.
  */
 async function profileCallbacks(op: StubOp, key: ReturnType<typeof makeKey>): Promise<CallbackProfile> {
-  const dir = mkdtempSync(join(os.tmpdir(), 'drawbridge-oidc-profile-'));
-  const sqlFile = join(dir, 'sqlite-timing.json');
-  const server = await startServer({
-    env: { ...SERVER_ENV, SQLITE_TIMING_FILE: sqlFile },
-    nodeArgs: [
-      '--cpu-prof',
-      `--cpu-prof-dir=${dir}`,
-      '--import',
-      pathToFileURL(join(REPO_ROOT, 'bench/saml/sqlite-timing.ts')).href,
-    ],
-  });
-  cleanups.push(server.stop);
+  const profiled = await startProfiledServer('oidc', { env: SERVER_ENV });
+  const { server } = profiled;
   const agent = new Agent({ keepAlive: true, maxSockets: Math.max(CONCURRENCY, LOGIN_START_CONCURRENCY) });
   try {
     const setup = await setUpOidc(server.url, op.issuer, MAPPED_GROUPS);
@@ -635,9 +586,7 @@ async function profileCallbacks(op: StubOp, key: ReturnType<typeof makeKey>): Pr
       expect,
     );
     if (w.failures > 0) throw new Error(`profile warm-up: ${w.failures} failures; first: ${w.firstFailure}`);
-    process.kill(server.pid, 'SIGUSR2'); // sqlite-timing.ts: start counting
-    await new Promise((r) => setTimeout(r, 50));
-    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const fromUs = await profiled.startWindow();
     const r = await sendCallbacks(
       server.url,
       callbacks,
@@ -647,20 +596,9 @@ async function profileCallbacks(op: StubOp, key: ReturnType<typeof makeKey>): Pr
       agent,
       expect,
     );
-    const toUs = Number(process.hrtime.bigint() / 1000n);
+    const profile = await profiled.finish(fromUs);
     if (r.failures > 0) throw new Error(`profile run: ${r.failures} failures; first: ${r.firstFailure}`);
-    await server.stop();
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error(`no .cpuprofile in ${dir}`);
-    const path = join(dir, file);
-    const sql = (JSON.parse(readFileSync(sqlFile, 'utf8')) as SqlStat[]).sort((a, b) => b.ms - a.ms);
-    return {
-      file: path,
-      callbacks: r.requests,
-      seconds: r.seconds,
-      summary: summariseProfile(path, REPO_ROOT, { fromUs, toUs }),
-      sql,
-    };
+    return { ...profile, callbacks: r.requests, seconds: r.seconds };
   } finally {
     agent.destroy();
     await server.stop();
@@ -681,16 +619,7 @@ interface Results {
   profile?: CallbackProfile;
 }
 
-interface Goal {
-  name: string;
-  target: string;
-  measured: string;
-  pass: boolean;
-}
-
-const fmtRate = (n: number) => (n >= 100 ? fmt.int(n) : n.toFixed(1));
-const fmtUs = (n: number) => (n >= 100 ? fmt.int(n) : n.toFixed(1));
-const perRound = (m: Measured) => m.rounds.map((x) => fmtRate(rate(x))).join(', ');
+const perRound = (m: Measured) => m.rounds.map((x) => fmt.rate(rate(x))).join(', ');
 
 /** Median over the rounds of the round's rate ÷ the raw verify's rate in the same round. */
 function ratioToRaw(m: Measured, raw: Measured): number {
@@ -703,7 +632,7 @@ function goals(r: Results): Goal[] {
     {
       name: `Callback, Drawbridge's own time p50 (one at a time, ${CALLBACK_ALG})`,
       target: `≤ ${GOAL.ownP50Ms} ms`,
-      measured: `${fmt.ms(s.ownP50)} ms in the server (p99 ${fmt.ms(s.ownP99)}); seen by the client ${fmt.ms(s.ownClientP50)} ms, or ${fmt.ms(s.ownStubP50)} ms with only the stub's time subtracted; wall p50 ${fmt.ms(s.p50)}, provider round trip ${fmtUs(s.roundTripUsPerCallback)} µs`,
+      measured: `${fmt.ms(s.ownP50)} ms in the server (p99 ${fmt.ms(s.ownP99)}); seen by the client ${fmt.ms(s.ownClientP50)} ms, or ${fmt.ms(s.ownStubP50)} ms with only the stub's time subtracted; wall p50 ${fmt.ms(s.p50)}, provider round trip ${fmt.us(s.roundTripUsPerCallback)} µs`,
       pass: s.ownP50 <= GOAL.ownP50Ms,
     },
   ];
@@ -747,7 +676,7 @@ function callbackRows(r: Results): Row[] {
   ];
   const rows = [r.sequential, r.concurrent].map((c) => [
     c.label,
-    fmtRate(c.rate),
+    fmt.rate(c.rate),
     fmt.ms(c.p50),
     fmt.ms(c.p99),
     fmt.ms(c.ownP50),
@@ -756,10 +685,10 @@ function callbackRows(r: Results): Row[] {
     fmt.ms(c.ownStubP50),
     `${fmt.int(c.serverUsPerCallback)} (${fmt.int(c.serverSysUsPerCallback)})`,
     fmt.pct(c.serverCpuPct),
-    `${fmtUs(c.roundTripUsPerCallback)} (${fmtUs(c.stubUsPerCallback)})`,
+    `${fmt.us(c.roundTripUsPerCallback)} (${fmt.us(c.stubUsPerCallback)})`,
     fmt.int(c.selfUsPerCallback),
     fmt.pct(c.otherCpuPct),
-    c.segments.map((s) => fmtRate(s.callbacks / s.seconds)).join(', '),
+    c.segments.map((s) => fmt.rate(s.callbacks / s.seconds)).join(', '),
   ]);
   return [...rows, floor];
 }
@@ -780,8 +709,8 @@ function verifyRows(r: Results): Row[] {
     const row = (name: string, m: Measured, ratio: boolean): Row => [
       v.alg,
       name,
-      fmtRate(medianRate(m)),
-      fmtUs(1e6 / medianRate(m)),
+      fmt.rate(medianRate(m)),
+      fmt.us(1e6 / medianRate(m)),
       ratio ? fmt.ratio(ratioToRaw(m, v.raw)) : '',
       fmt.pct(median(m.rounds.map((x) => pctOf(x.otherCpuMs, x)))),
       perRound(m),
@@ -796,41 +725,13 @@ function verifyRows(r: Results): Row[] {
   return rows;
 }
 
-function describeServerCode(): string {
-  try {
-    const git = (...a: string[]) =>
-      execFileSync('git', ['-C', REPO_ROOT, ...a], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
-    const dirty = git('status', '--porcelain', '--', 'src') !== '';
-    return `this checkout, commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in src/' : ''}`;
-  } catch {
-    return 'this checkout (not a git checkout)';
-  }
-}
-
-function versionOf(pkg: string): string {
-  try {
-    return (
-      JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as {
-        version: string;
-      }
-    ).version;
-  } catch {
-    return '?';
-  }
-}
-
-function machineRows(backgroundPct: number, repeatedRuns: number, disturbedKept: number): Row[] {
-  const cpus = os.cpus();
+function machineRows(backgroundPct: number): Row[] {
   const runtime = npmStartRuntime(REPO_ROOT);
+  const waiting =
+    `${quiet.describe(args['wait-quiet'])}; ${quiet.repeated} disturbed callback run(s) repeated` +
+    (quiet.disturbedKept > 0 ? `, ${quiet.disturbedKept} kept (budget or reserve spent)` : '');
   return [
-    ['Server code', describeServerCode()],
-    ['Node.js', process.version],
-    ['CPU', `${cpus[0]?.model.trim() ?? 'unknown'}, ${os.availableParallelism()} cores`],
-    ['OS', `${os.type()} ${os.release()} (${os.arch()})`],
-    ['SQLite', `${process.versions.sqlite ?? '?'} (node:sqlite; WAL, synchronous=FULL)`],
+    ...hostRows(describeServerCode(), { os: true }),
     [
       'Server runtime (from `npm start`)',
       [...Object.entries(runtime.env).map(([k, v]) => `${k}=${v}`), ...runtime.nodeArgs].join(' ') || 'none',
@@ -839,16 +740,7 @@ function machineRows(backgroundPct: number, repeatedRuns: number, disturbedKept:
       'Libraries',
       `openid-client ${versionOf('openid-client')}, oauth4webapi ${versionOf('oauth4webapi')}, jose ${versionOf('jose')}`,
     ],
-    ['Other load before the run', `${fmt.pct(backgroundPct)} of one core (1 s sample)`],
-    ...(quiet.budgetMs > 0
-      ? [
-          [
-            'Waiting for other load (--wait-quiet)',
-            `${quiet.describe(args['wait-quiet'])}; ${repeatedRuns} disturbed callback run(s) repeated` +
-              (disturbedKept > 0 ? `, ${disturbedKept} kept (budget or reserve spent)` : ''),
-          ],
-        ]
-      : []),
+    ...loadRows(backgroundPct, quiet.budgetMs > 0 ? waiting : undefined),
   ];
 }
 
@@ -887,61 +779,22 @@ function profileLoad(): string {
   return PROFILE_CONCURRENCY === 1 ? 'one at a time' : `${PROFILE_CONCURRENCY} at a time`;
 }
 
-function profileRows(
-  p: ProfileSummary,
-  which: 'functions' | 'components' | 'ownInclusive',
-  n: number,
-): Row[] {
-  return p[which].slice(0, n).map((s) => [s.name, `${s.pct.toFixed(1)}%`]);
-}
-
-const SQL_HEADERS = ['SQL statement (node:sqlite)', '>calls/callback', '>µs/callback', '>share'];
-
-function sqlRows(p: CallbackProfile, n: number): Row[] {
-  const total = p.sql.reduce((t, s) => t + s.ms, 0);
-  const rows = p.sql
-    .slice(0, n)
-    .map((s) => [
-      s.sql.length > 90 ? `${s.sql.slice(0, 87)}...` : s.sql,
-      (s.calls / p.callbacks).toFixed(2),
-      fmtUs((s.ms * 1000) / p.callbacks),
-      `${((s.ms / total) * 100).toFixed(0)}%`,
-    ]);
-  const calls = p.sql.reduce((t, s) => t + s.calls, 0);
-  rows.push([
-    'all statements',
-    (calls / p.callbacks).toFixed(1),
-    fmtUs((total * 1000) / p.callbacks),
-    '100%',
-  ]);
-  return rows;
-}
+const SQL_HEADERS = sqlHeaders('callback');
 
 function printReport(r: Results): void {
-  const out: string[] = ['', `Drawbridge OIDC benchmark — ${r.date}`, ''];
-  out.push(textTable(['Machine', ''], r.machine), '', sharedCoresNote(), '');
+  const out = reportHead('OIDC benchmark', r.date, r.machine, sharedCoresNote());
   out.push(textTable(CALLBACK_HEADERS, callbackRows(r)), '');
   out.push(textTable(VERIFY_HEADERS, verifyRows(r)), '');
-  out.push(
-    textTable(
-      ['Goal', 'Target', 'Measured', 'Result'],
-      goals(r).map((g) => [g.name, g.target, g.measured, g.pass ? 'PASS' : 'MISS']),
-    ),
-    '',
-  );
+  out.push(goalTable(goals(r)), '');
   if (r.profile) {
     const p = r.profile;
     out.push(
-      `Profile of the callback server (${p.callbacks} callbacks ${profileLoad()} in ${p.seconds.toFixed(1)} s under --cpu-prof, ${fmtUs((p.summary.busyMs * 1000) / p.callbacks)} µs busy per callback; ${p.file}):`,
+      `Profile of the callback server (${p.callbacks} callbacks ${profileLoad()} in ${p.seconds.toFixed(1)} s under --cpu-prof, ${fmt.us((p.summary.busyMs * 1000) / p.callbacks)} µs busy per callback; ${p.file}):`,
       '',
-      textTable(['Self time by function', '>share'], profileRows(p.summary, 'functions', 25)),
+      ...profileTextTables(p.summary, [25, 15, 25]),
       '',
-      textTable(['Self time by package / directory', '>share'], profileRows(p.summary, 'components', 15)),
-      '',
-      textTable(['Drawbridge functions, inclusive', '>share'], profileRows(p.summary, 'ownInclusive', 25)),
-      '',
-      `Time inside SQLite by statement (the profiled server took ${fmtUs((p.seconds * 1e6) / p.callbacks)} µs of wall time per callback, ${fmtUs((p.summary.busyMs * 1000) / p.callbacks)} µs of it busy):`,
-      textTable(SQL_HEADERS, sqlRows(p, 15)),
+      `Time inside SQLite by statement (the profiled server took ${fmt.us((p.seconds * 1e6) / p.callbacks)} µs of wall time per callback, ${fmt.us((p.summary.busyMs * 1000) / p.callbacks)} µs of it busy):`,
+      textTable(SQL_HEADERS, sqlRows(p.sql, p.callbacks, 15)),
       '',
     );
   }
@@ -953,12 +806,9 @@ function markdownOf(r: Results): string {
   return [
     '## OIDC callback and ID token validation',
     '',
-    `Measured on ${r.date} with \`${COMMAND}\` (bench/oidc.ts). This section is rewritten by that command.`,
+    measuredOn(r.date, COMMAND, 'bench/oidc.ts'),
     '',
-    markdownTable(
-      ['Goal', 'Target', 'Measured', 'Result'],
-      goals(r).map((g) => [g.name, g.target, g.measured, g.pass ? 'PASS' : '**MISS**']),
-    ),
+    goalTable(goals(r), true),
     '',
     `### (a) Callbacks against a provider stubbed at the socket (${CALLBACK_ALG} ID tokens, SQLite)`,
     '',
@@ -978,24 +828,11 @@ function markdownOf(r: Results): string {
           '',
           `### Where the callback server's time goes (\`--profile\`, ${p.callbacks} callbacks ${profileLoad()})`,
           '',
-          markdownTable(
-            ['Self time by package / directory', '>share'],
-            profileRows(p.summary, 'components', 10),
-          ),
+          ...profileMarkdownTables(p.summary),
           '',
-          markdownTable(
-            ['Self time by function (top 12)', '>share'],
-            profileRows(p.summary, 'functions', 12),
-          ),
+          `Time inside SQLite by statement, per callback (the profiled server took ${fmt.us((p.seconds * 1e6) / p.callbacks)} µs of wall time per callback, ${fmt.us((p.summary.busyMs * 1000) / p.callbacks)} µs of it busy):`,
           '',
-          markdownTable(
-            ['Drawbridge functions, inclusive (top 12)', '>share'],
-            profileRows(p.summary, 'ownInclusive', 12),
-          ),
-          '',
-          `Time inside SQLite by statement, per callback (the profiled server took ${fmtUs((p.seconds * 1e6) / p.callbacks)} µs of wall time per callback, ${fmtUs((p.summary.busyMs * 1000) / p.callbacks)} µs of it busy):`,
-          '',
-          markdownTable(SQL_HEADERS, sqlRows(p, 10)),
+          markdownTable(SQL_HEADERS, sqlRows(p.sql, p.callbacks, 10)),
         ]
       : []),
     '',
@@ -1009,10 +846,7 @@ function markdownOf(r: Results): string {
 
 async function main(): Promise<number> {
   const began = Date.now();
-  const backgroundPct = await otherProcessesCpuPct();
-  if (backgroundPct > BACKGROUND_WARN_PCT) {
-    progress(`warning: other processes are using ${fmt.pct(backgroundPct)} of a core; numbers will be noisy`);
-  }
+  const backgroundPct = await backgroundLoad(progress);
   await warmUpFetch();
   const keys = new Map(ALGS.map((alg) => [alg, makeKey(alg)] as const));
   const op = await startStubOp({
@@ -1044,16 +878,6 @@ async function main(): Promise<number> {
 
   const expect = `${server.url}${NEXT_PATH}`;
   let cursor = 0;
-  let repeatedRuns = 0;
-  let disturbedKept = 0;
-  const alive = () => {
-    try {
-      process.kill(server.pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const send = async (count: number, seconds: number, concurrency: number): Promise<CallbackRun> => {
     const r = await sendCallbacks(
       server.url,
@@ -1064,7 +888,7 @@ async function main(): Promise<number> {
       agent,
       expect,
     ).catch((err: Error) => {
-      throw alive()
+      throw isRunning(server.pid)
         ? err
         : new Error(
             `the server process ${server.pid} is gone (${err.message}); its last output:\n${server.logTail()}`,
@@ -1085,28 +909,18 @@ async function main(): Promise<number> {
    * With --wait-quiet: waits for idle, and runs again (from the reserve, within the budget) a
    * callback run during which other processes used more than SEGMENT_OTHER_LIMIT_PCT of a core.
    */
-  const quietCallbacks = async (
+  const quietCallbacks = (
     run: () => Promise<CallbackSegment>,
     count: number,
     /** Callbacks the rest of the plan needs after this run. */
     plannedAfter: number,
-  ): Promise<CallbackSegment> => {
-    for (;;) {
-      await quiet.wait();
-      const t0 = Date.now();
-      const seg = await run();
-      const other = (seg.otherCpuMs / (seg.seconds * 1000)) * 100;
-      if (quiet.budgetMs === 0 || other < SEGMENT_OTHER_LIMIT_PCT) return seg;
-      if (quiet.waitedMs >= quiet.budgetMs || callbacks.length - cursor < count + plannedAfter) {
-        if (quiet.waitedMs >= quiet.budgetMs) quiet.gaveUp = true;
-        disturbedKept++;
-        return seg;
-      }
-      quiet.waitedMs += Date.now() - t0;
-      repeatedRuns++;
-      progress(`other processes used ${fmt.pct(other)} of a core during that run; running it again`);
-    }
-  };
+  ): Promise<CallbackSegment> =>
+    quiet.measureQuietly(
+      run,
+      (seg) => (seg.otherCpuMs / (seg.seconds * 1000)) * 100,
+      SEGMENT_OTHER_LIMIT_PCT,
+      () => callbacks.length - cursor >= count + plannedAfter,
+    );
 
   progress(`warm-up: ${WARMUP_CALLBACKS} callbacks (untimed)`);
   const w = await send(WARMUP_CALLBACKS, 300, CONCURRENCY);
@@ -1163,8 +977,8 @@ async function main(): Promise<number> {
 
   const m = (c: Contender): Measured => ({ name: c.name, rounds: rounds.get(c)! });
   const results: Results = {
-    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    machine: machineRows(backgroundPct, repeatedRuns, disturbedKept),
+    date: reportDate(),
+    machine: machineRows(backgroundPct),
     sequential: mergeCallbacks('one at a time', 1, sequential),
     concurrent: mergeCallbacks(`${CONCURRENCY} at a time`, CONCURRENCY, concurrent),
     verify: verify.map((v) => ({
@@ -1179,29 +993,10 @@ async function main(): Promise<number> {
     ...(profile ? { profile } : {}),
   };
   printReport(results);
-  if (args.write) {
-    writeGeneratedBlock(
-      DOC_PATH,
-      'bench:oidc',
-      markdownOf(results),
-      '# Performance\n\nMeasured numbers for Drawbridge; re-measure on your own hardware with the command in each section.',
-    );
-    progress(`wrote ${relative(REPO_ROOT, DOC_PATH)}`);
-  }
+  if (args.write) writePerformanceSection('bench:oidc', markdownOf(results), progress);
   const missed = goals(results).filter((g) => !g.pass).length;
-  progress(
-    `done in ${((Date.now() - began) / 1000).toFixed(0)} s; ${missed === 0 ? 'all goals met' : `${missed} goal(s) missed`}`,
-  );
+  progress(`done in ${((Date.now() - began) / 1000).toFixed(0)} s; ${goalVerdict(goals(results))}`);
   return missed > 0 && args.strict ? 1 : 0;
 }
 
-let code = 1;
-try {
-  code = await main();
-} catch (err) {
-  console.error(`\nbench:oidc FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  code = 1;
-} finally {
-  await cleanUp();
-}
-process.exit(code);
+await runBenchmark('bench:oidc', main);

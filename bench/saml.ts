@@ -16,15 +16,9 @@
  * stopped at the end, on error and on Ctrl-C. `--help` lists the options.
  */
 
-import { execFileSync } from 'node:child_process';
 import { randomBytes, sign as rsaSign, verify as rsaVerify, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import os from 'node:os';
-import { join, relative } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { SamlError } from '../src/saml/errors.ts';
@@ -35,16 +29,36 @@ import {
 } from '../src/saml/validate-response.ts';
 import { all, NS_DSIG, parse } from '../test/saml/response/support/builder.ts';
 import { IDP_A_KEY, SP_KEY } from '../test/saml/response/support/keys.ts';
-import { fmt, markdownTable, type Row, textTable, writeGeneratedBlock } from './lib/report.ts';
+import { describeServerCode, hostRows, loadRows, versionOf } from './lib/machine.ts';
 import {
-  killAllNow,
-  REPO_ROOT,
-  type ServerProcess,
-  startServer,
-  systemBusyMs,
-  warmUpFetch,
-} from './lib/server-process.ts';
-import { type ProfileSummary, summariseProfile } from './saml/cpu-profile.ts';
+  cleanups,
+  commandLine,
+  parseBenchArgs,
+  progressLog,
+  runBenchmark,
+  wholeNumberArg,
+} from './lib/program.ts';
+import { backgroundLoad, QuietWaiter } from './lib/quiet.ts';
+import {
+  fmt,
+  markdownTable,
+  measuredOn,
+  type Row,
+  reportDate,
+  reportHead,
+  textTable,
+  writePerformanceSection,
+} from './lib/report.ts';
+import { isRunning, type ServerProcess, startServer, warmUpFetch } from './lib/server-process.ts';
+import {
+  profileMarkdownTables,
+  profileTextTables,
+  type ServerProfile,
+  sqlHeaders,
+  sqlRows,
+  startProfiledServer,
+} from './lib/server-profile.ts';
+import { median } from './lib/stats.ts';
 import { formBody, postAll, type SamlSetup, setUpSaml } from './saml/drawbridge.ts';
 import {
   type Contender,
@@ -52,7 +66,6 @@ import {
   loopSync,
   type Measured,
   measureRound,
-  median,
   medianRate,
   pctOf,
   type Round,
@@ -81,7 +94,6 @@ const CLOCK_SKEW_SECONDS = 60;
 /** Distinct responses the in-process contenders cycle through. */
 const IN_PROCESS_SET = 64;
 const LARGE_RESPONSE_BYTES = 300 * 1024;
-const BACKGROUND_WARN_PCT = 10;
 /**
  * The server's settings besides bench/lib/server-process.ts's. All the load comes from one
  * loopback address, which the per-client ACS rate limit (SAML_ACS_RATE_LIMIT_PER_MINUTE, 120 by
@@ -91,28 +103,17 @@ const SERVER_ENV = {
   DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS: 'true',
   SAML_ACS_RATE_LIMIT_PER_MINUTE: '1000000',
 };
-const DOC_PATH = join(REPO_ROOT, 'docs/performance.md');
-const COMMAND = [
-  'npm run bench:saml',
-  ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
-].join(' ');
+const COMMAND = commandLine('bench:saml');
 
-const { values: args } = parseArgs({
-  options: {
-    write: { type: 'boolean', default: process.env.BENCH_WRITE === '1' },
-    strict: { type: 'boolean', default: false },
+const args = parseBenchArgs(
+  {
     profile: { type: 'boolean', default: false },
     responses: { type: 'string', default: '1800' },
     concurrency: { type: 'string', default: '8' },
     'round-seconds': { type: 'string', default: '1.5' },
-    'wait-quiet': { type: 'string', default: '0' },
     'server-node-options': { type: 'string', default: '' },
-    help: { type: 'boolean', short: 'h', default: false },
   },
-});
-
-if (args.help) {
-  console.log(`Usage: npm run bench:saml -- [options]
+  `Usage: npm run bench:saml -- [options]
 
   --write              add/replace the "SAML ACS" section of docs/performance.md (also BENCH_WRITE=1)
   --strict             exit 1 when the goal (ACS ≥ ${GOAL.acsOverPolis}× Polis) is missed
@@ -125,71 +126,22 @@ if (args.help) {
                        (0 to 300; default 0: never wait)
   --server-node-options="…"  Node.js options for the server (note the =), e.g. npm start's
                        --server-node-options="--max-semi-space-size=2 --v8-pool-size=2"
-                       (default: none, as bench:core)`);
-  process.exit(0);
-}
+                       (default: none, as bench:core)`,
+);
 
-const N_RESPONSES = Number(args.responses);
+const N_RESPONSES = wholeNumberArg(
+  '--responses',
+  args.responses,
+  WARMUP_REQUESTS + ROUNDS * (REWARM_REQUESTS + 100),
+);
 const SERVER_NODE_OPTIONS = args['server-node-options'].split(/\s+/).filter((o) => o !== '');
-const CONCURRENCY = Number(args.concurrency);
+const CONCURRENCY = wholeNumberArg('--concurrency', args.concurrency, 1);
 const ROUND_SECONDS = Number(args['round-seconds']);
-const MIN_RESPONSES = WARMUP_REQUESTS + ROUNDS * (REWARM_REQUESTS + 100);
-if (!Number.isInteger(N_RESPONSES) || N_RESPONSES < MIN_RESPONSES) {
-  throw new Error(`--responses: expected a whole number ≥ ${MIN_RESPONSES}`);
-}
-if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1) throw new Error('--concurrency: expected ≥ 1');
 if (!(ROUND_SECONDS > 0 && ROUND_SECONDS <= 5)) throw new Error('--round-seconds: expected 0 < S ≤ 5');
 
-// ---------------------------------------------------------------- cleanup
-
-const cleanups: Array<() => Promise<void>> = [];
-async function cleanUp(): Promise<void> {
-  killAllNow();
-  while (cleanups.length > 0) {
-    await cleanups.pop()!().catch((err: unknown) => console.error(`cleanup failed: ${String(err)}`));
-  }
-}
-process.on('exit', killAllNow);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping`);
-    setTimeout(() => process.exit(130), 5_000).unref();
-    cleanUp().finally(() => process.exit(130));
-  });
-}
-
-function progress(line: string): void {
-  process.stderr.write(`[bench:saml] ${line}\n`);
-}
-
-// ---------------------------------------------------------------- quiet machine
-
-async function backgroundCpuPct(ms = 1_000): Promise<number> {
-  const self0 = process.cpuUsage();
-  const a = systemBusyMs();
-  await sleep(ms);
-  const self = process.cpuUsage(self0);
-  return ((systemBusyMs() - a - (self.user + self.system) / 1000) / ms) * 100;
-}
-
-const quiet = { budgetMs: Number(args['wait-quiet']) * 1000, waitedMs: 0, gaveUp: false };
-// The signed responses must still be valid at the end (responses.ts VALID_MINUTES).
-if (!(quiet.budgetMs >= 0 && quiet.budgetMs <= 300_000)) {
-  throw new Error('--wait-quiet: expected 0 to 300 seconds');
-}
-
-async function waitForQuiet(): Promise<void> {
-  if (quiet.waitedMs >= quiet.budgetMs) return;
-  const t0 = Date.now();
-  while ((await backgroundCpuPct(300)) >= BACKGROUND_WARN_PCT) {
-    if (quiet.waitedMs + (Date.now() - t0) >= quiet.budgetMs) {
-      quiet.gaveUp = true;
-      progress('--wait-quiet budget spent; measuring on a busy machine');
-      break;
-    }
-  }
-  quiet.waitedMs += Date.now() - t0;
-}
+const progress = progressLog('bench:saml');
+// At most 300 s: the signed responses must still be valid at the end (responses.ts VALID_MINUTES).
+const quiet = new QuietWaiter(Number(args['wait-quiet']), progress);
 
 // ---------------------------------------------------------------- vectors
 
@@ -248,15 +200,6 @@ function validatorSettings(setup: SamlSetup): ResponseValidationSettings {
     decryptionKeys: [SP_KEY.privateKeyPem],
     wantAssertionsEncrypted: false,
   };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function refusalOf(response: string, settings: ResponseValidationSettings): SamlError {
@@ -331,7 +274,7 @@ async function contenders(
       agent,
       `${server.url}/`,
     ).catch((err: Error) => {
-      throw alive(server.pid)
+      throw isRunning(server.pid)
         ? err
         : new Error(
             `the server process ${server.pid} is gone (${err.message}); was it killed from outside? ` +
@@ -458,19 +401,9 @@ async function contenders(
 
 // ---------------------------------------------------------------- profile
 
-interface SqlStat {
-  sql: string;
-  calls: number;
-  ms: number;
-}
-
-interface AcsProfile {
-  file: string;
+interface AcsProfile extends ServerProfile {
   requests: number;
   seconds: number;
-  summary: ProfileSummary;
-  /** Time inside node:sqlite by statement during the window (bench/saml/sqlite-timing.ts). */
-  sql: SqlStat[];
 }
 
 /**
@@ -480,19 +413,11 @@ interface AcsProfile {
  * summarised.
  */
 async function profileAcs(first: { url: string }, v: Vectors): Promise<AcsProfile> {
-  const dir = mkdtempSync(join(os.tmpdir(), 'drawbridge-saml-profile-'));
-  const sqlFile = join(dir, 'sqlite-timing.json');
-  const server = await startServer({
-    env: { ...SERVER_ENV, BASE_URL: first.url, SQLITE_TIMING_FILE: sqlFile },
-    nodeArgs: [
-      ...SERVER_NODE_OPTIONS,
-      '--cpu-prof',
-      `--cpu-prof-dir=${dir}`,
-      '--import',
-      pathToFileURL(join(REPO_ROOT, 'bench/saml/sqlite-timing.ts')).href,
-    ],
+  const profiled = await startProfiledServer('saml', {
+    env: { ...SERVER_ENV, BASE_URL: first.url },
+    nodeArgs: SERVER_NODE_OPTIONS,
   });
-  cleanups.push(server.stop);
+  const { server } = profiled;
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
     const setup = await setUpSaml(server.url, IDP_A_KEY.certPem);
@@ -504,23 +429,9 @@ async function profileAcs(first: { url: string }, v: Vectors): Promise<AcsProfil
       return r;
     };
     await send(0, WARMUP_REQUESTS, 120);
-    process.kill(server.pid, 'SIGUSR2'); // sqlite-timing.ts: start counting
-    await sleep(50);
-    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const fromUs = await profiled.startWindow();
     const r = await send(WARMUP_REQUESTS, bodies.length, 4);
-    const toUs = Number(process.hrtime.bigint() / 1000n);
-    await server.stop();
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error(`no .cpuprofile in ${dir}`);
-    const path = join(dir, file);
-    const sql = (JSON.parse(readFileSync(sqlFile, 'utf8')) as SqlStat[]).sort((a, b) => b.ms - a.ms);
-    return {
-      file: path,
-      requests: r.requests,
-      seconds: r.seconds,
-      summary: summariseProfile(path, REPO_ROOT, { fromUs, toUs }),
-      sql,
-    };
+    return { ...(await profiled.finish(fromUs)), requests: r.requests, seconds: r.seconds };
   } finally {
     agent.destroy();
     await server.stop();
@@ -546,8 +457,6 @@ interface Results {
 }
 
 const usPerOp = (m: Measured) => 1e6 / medianRate(m);
-const fmtRate = (n: number) => (n >= 100 ? fmt.int(n) : n.toFixed(1));
-const fmtUs = (n: number) => (n >= 100 ? fmt.int(n) : n.toFixed(1));
 const ratio = (n: number) => `${n.toFixed(1)}×`;
 
 function otherPct(m: Measured): string {
@@ -557,9 +466,9 @@ function otherPct(m: Measured): string {
 function mainRows(r: Results): Row[] {
   const row = (label: string, m: Measured, note = ''): Row => [
     label,
-    fmtRate(medianRate(m)),
-    fmtUs(usPerOp(m)),
-    m.rounds.map((x) => fmtRate(rate(x))).join(', '),
+    fmt.rate(medianRate(m)),
+    fmt.us(usPerOp(m)),
+    m.rounds.map((x) => fmt.rate(rate(x))).join(', '),
     otherPct(m),
     note,
   ];
@@ -625,66 +534,16 @@ function ratioRows(r: Results, markdown = false): Row[] {
 function forgedRows(r: Results): Row[] {
   const valid = usPerOp(r.validator);
   return [
-    ['valid response (baseline)', 'accepted', fmtUs(valid), '1.00'],
-    ...r.forged.map((m) => [m.name, m.code, fmtUs(usPerOp(m)), (usPerOp(m) / valid).toFixed(2)]),
+    ['valid response (baseline)', 'accepted', fmt.us(valid), '1.00'],
+    ...r.forged.map((m) => [m.name, m.code, fmt.us(usPerOp(m)), (usPerOp(m) / valid).toFixed(2)]),
   ];
 }
 
-function profileRows(
-  p: ProfileSummary,
-  which: 'functions' | 'components' | 'ownInclusive',
-  n: number,
-): Row[] {
-  return p[which].slice(0, n).map((s) => [s.name, `${s.pct.toFixed(1)}%`]);
-}
-
-function sqlRows(p: AcsProfile, n: number): Row[] {
-  const total = p.sql.reduce((t, s) => t + s.ms, 0);
-  const rows = p.sql
-    .slice(0, n)
-    .map((s) => [
-      s.sql.length > 90 ? `${s.sql.slice(0, 87)}...` : s.sql,
-      (s.calls / p.requests).toFixed(2),
-      fmtUs((s.ms * 1000) / p.requests),
-      `${((s.ms / total) * 100).toFixed(0)}%`,
-    ]);
-  const calls = p.sql.reduce((t, s) => t + s.calls, 0);
-  rows.push(['all statements', (calls / p.requests).toFixed(1), fmtUs((total * 1000) / p.requests), '100%']);
-  return rows;
-}
-
-const SQL_HEADERS = ['SQL statement (node:sqlite)', '>calls/login', '>µs/login', '>share'];
-
-function describeServerCode(): string {
-  try {
-    const git = (...a: string[]) =>
-      execFileSync('git', ['-C', REPO_ROOT, ...a], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
-    const dirty = git('status', '--porcelain', '--', 'src') !== '';
-    return `this checkout, commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in src/' : ''}`;
-  } catch {
-    return 'this checkout (not a git checkout)';
-  }
-}
-
-function versionOf(pkg: string): string {
-  try {
-    const json = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8'));
-    return (json as { version: string }).version;
-  } catch {
-    return '?';
-  }
-}
+const SQL_HEADERS = sqlHeaders('login');
 
 function machineRows(backgroundPct: number, sizeBytes: number): Row[] {
-  const cpus = os.cpus();
   return [
-    ['Server code', describeServerCode()],
-    ['Node.js', process.version],
-    ['CPU', `${cpus[0]?.model.trim() ?? 'unknown'}, ${os.availableParallelism()} cores`],
-    ['SQLite', `${process.versions.sqlite ?? '?'} (node:sqlite; WAL, synchronous=FULL)`],
+    ...hostRows(describeServerCode()),
     [
       'Libraries',
       `@node-saml/node-saml ${versionOf('@node-saml/node-saml')} (xml-crypto ${versionOf('xml-crypto')}, ` +
@@ -702,16 +561,7 @@ function machineRows(backgroundPct: number, sizeBytes: number): Row[] {
       'Server Node.js options',
       SERVER_NODE_OPTIONS.length > 0 ? SERVER_NODE_OPTIONS.join(' ') : 'none (`node src/main.ts`)',
     ],
-    ['Other load before the run', `${fmt.pct(backgroundPct)} of one core (1 s sample)`],
-    ...(quiet.budgetMs > 0
-      ? [
-          [
-            'Waiting for other load (--wait-quiet)',
-            `${(quiet.waitedMs / 1000).toFixed(0)} s of ${args['wait-quiet']} s` +
-              (quiet.gaveUp ? '; budget spent, some rounds ran on a busy machine' : ''),
-          ],
-        ]
-      : []),
+    ...loadRows(backgroundPct, quiet.budgetMs > 0 ? quiet.describe(args['wait-quiet']) : undefined),
   ];
 }
 
@@ -745,8 +595,7 @@ function methodText(r: Results): string {
 }
 
 function printReport(r: Results): void {
-  const out: string[] = ['', `Drawbridge SAML ACS benchmark — ${r.date}`, ''];
-  out.push(textTable(['Machine', ''], r.machine), '', sharedCoresNote(), '');
+  const out = reportHead('SAML ACS benchmark', r.date, r.machine, sharedCoresNote());
   out.push(textTable(MAIN_HEADERS, mainRows(r)), '');
   out.push(textTable(['Ratio', '>Measured', 'Goal', 'Result'], ratioRows(r)), '');
   out.push(
@@ -758,14 +607,10 @@ function printReport(r: Results): void {
     out.push(
       `Profile of the ACS server (${p.requests} logins in ${p.seconds.toFixed(1)} s under --cpu-prof; ${p.file}):`,
       '',
-      textTable(['Self time by function', '>share'], profileRows(p.summary, 'functions', 20)),
+      ...profileTextTables(p.summary, [20, 14, 20]),
       '',
-      textTable(['Self time by package / directory', '>share'], profileRows(p.summary, 'components', 14)),
-      '',
-      textTable(['Drawbridge functions, inclusive', '>share'], profileRows(p.summary, 'ownInclusive', 20)),
-      '',
-      `Time inside SQLite by statement (wall time per login; the profile's wall time per login was ${fmtUs((p.seconds * 1e6) / p.requests)} µs):`,
-      textTable(SQL_HEADERS, sqlRows(p, 15)),
+      `Time inside SQLite by statement (wall time per login; the profile's wall time per login was ${fmt.us((p.seconds * 1e6) / p.requests)} µs):`,
+      textTable(SQL_HEADERS, sqlRows(p.sql, p.requests, 15)),
       '',
     );
   }
@@ -777,7 +622,7 @@ function markdownOf(r: Results): string {
   return [
     '## SAML ACS',
     '',
-    `Measured on ${r.date} with \`${COMMAND}\` (bench/saml.ts). This section is rewritten by that command.`,
+    measuredOn(r.date, COMMAND, 'bench/saml.ts'),
     '',
     markdownTable(['Ratio', '>Measured', 'Goal', 'Result'], ratioRows(r, true)),
     '',
@@ -797,24 +642,11 @@ function markdownOf(r: Results): string {
           '',
           `### Where the ACS server's time goes (\`--profile\`, ${p.requests} logins)`,
           '',
-          markdownTable(
-            ['Self time by package / directory', '>share'],
-            profileRows(p.summary, 'components', 10),
-          ),
+          ...profileMarkdownTables(p.summary),
           '',
-          markdownTable(
-            ['Self time by function (top 12)', '>share'],
-            profileRows(p.summary, 'functions', 12),
-          ),
+          `Time inside SQLite by statement, per login (the profiled server took ${fmt.us((p.seconds * 1e6) / p.requests)} µs of wall time per login):`,
           '',
-          markdownTable(
-            ['Drawbridge functions, inclusive (top 12)', '>share'],
-            profileRows(p.summary, 'ownInclusive', 12),
-          ),
-          '',
-          `Time inside SQLite by statement, per login (the profiled server took ${fmtUs((p.seconds * 1e6) / p.requests)} µs of wall time per login):`,
-          '',
-          markdownTable(SQL_HEADERS, sqlRows(p, 10)),
+          markdownTable(SQL_HEADERS, sqlRows(p.sql, p.requests, 10)),
         ]
       : []),
     '',
@@ -828,10 +660,7 @@ function markdownOf(r: Results): string {
 
 async function main(): Promise<number> {
   const began = Date.now();
-  const backgroundPct = await backgroundCpuPct();
-  if (backgroundPct > BACKGROUND_WARN_PCT) {
-    progress(`warning: other processes are using ${fmt.pct(backgroundPct)} of a core; numbers will be noisy`);
-  }
+  const backgroundPct = await backgroundLoad(progress);
   await warmUpFetch();
   const server = await startServer({ env: SERVER_ENV, nodeArgs: SERVER_NODE_OPTIONS });
   cleanups.push(server.stop);
@@ -859,7 +688,7 @@ async function main(): Promise<number> {
   for (let i = 1; i <= ROUNDS; i++) {
     progress(`round ${i}/${ROUNDS}: ${order.length} contenders × ${ROUND_SECONDS} s`);
     for (const x of order) {
-      await waitForQuiet();
+      await quiet.wait();
       try {
         rounds.get(x)!.push(await measureRound(x));
       } catch (err) {
@@ -879,7 +708,7 @@ async function main(): Promise<number> {
   }
 
   const results: Results = {
-    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    date: reportDate(),
     machine: machineRows(backgroundPct, v.sizeBytes),
     sizeBytes: v.sizeBytes,
     largeBytes: Buffer.from(v.large[0]!, 'base64').length,
@@ -894,15 +723,7 @@ async function main(): Promise<number> {
     ...(profile ? { profile } : {}),
   };
   printReport(results);
-  if (args.write) {
-    writeGeneratedBlock(
-      DOC_PATH,
-      'bench:saml',
-      markdownOf(results),
-      '# Performance\n\nMeasured numbers for Drawbridge; re-measure on your own hardware with the command in each section.',
-    );
-    progress(`wrote ${relative(REPO_ROOT, DOC_PATH)}`);
-  }
+  if (args.write) writePerformanceSection('bench:saml', markdownOf(results), progress);
   const goal = ratios(results)[0]!;
   progress(
     `done in ${((Date.now() - began) / 1000).toFixed(0)} s; Drawbridge ACS / Polis = ${ratio(goal.value)} ` +
@@ -911,13 +732,4 @@ async function main(): Promise<number> {
   return !goal.pass && args.strict ? 1 : 0;
 }
 
-let code = 1;
-try {
-  code = await main();
-} catch (err) {
-  console.error(`\nbench:saml FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  code = 1;
-} finally {
-  await cleanUp();
-}
-process.exit(code);
+await runBenchmark('bench:saml', main);

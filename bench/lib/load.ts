@@ -5,7 +5,7 @@
  * the percentiles are computed from those.
  */
 import autocannon from 'autocannon';
-import { cpuMs, systemBusyMs } from './server-process.ts';
+import { cpuMs, systemBusyMs } from './proc-usage.ts';
 
 export interface Target {
   label: string;

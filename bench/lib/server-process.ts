@@ -1,18 +1,19 @@
 /**
  * Drawbridge as a child process for benchmarks: the script `npm start` runs (built first when it
  * is the build in dist/, as `npm start` does) on a free loopback port
- * and a fresh DATA_DIR, readiness polling, RSS and CPU time from /proc, and a stop that
+ * and a fresh DATA_DIR, readiness polling, and a stop that
  * always ends the process (SIGTERM, then SIGKILL). Every child is tracked so that an error
  * or Ctrl-C anywhere still leaves nothing running.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { options as configOptions } from '../../src/config/schema.ts';
+import { cpuMs } from './proc-usage.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
@@ -226,57 +227,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
   }
 }
 
-export interface Rss {
-  /** VmRSS, KiB. */
-  totalKiB: number;
-  /** RssFile, KiB: pages mapped from files (mostly the node binary), shared with other processes. */
-  fileKiB: number;
-}
-
-/** Resident set size of a process (/proc/<pid>/status). */
-export function rss(pid: number): Rss {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => {
-    const m = new RegExp(`^${name}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
-    if (!m) throw new Error(`no ${name} for pid ${pid}`);
-    return Number(m[1]);
-  };
-  return { totalKiB: field('VmRSS'), fileKiB: field('RssFile') };
-}
-
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ; 100 on every mainstream Linux build
-
-/** User + system CPU time a process has used so far, in milliseconds (/proc/<pid>/stat). */
-export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
-}
-
-/** CPU time all cores have spent busy (not idle or iowait) since boot, in milliseconds. */
-export function systemBusyMs(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
-  // cpu  user nice system idle iowait irq softirq steal guest guest_nice
-  const f = line.trim().split(/\s+/).slice(1).map(Number);
-  const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
-  return (busy * 1000) / CLOCK_TICKS_PER_SECOND;
-}
-
-/**
- * CPU time so far of the processes whose command line contains `marker`, in milliseconds: for
- * PostgreSQL, the backends connected to one database ("postgres: … <dbname> 127.0.0.1(…)").
- */
-export function cpuMsOfProcessesMatching(marker: string): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) total += cpuMs(Number(entry));
-    } catch {
-      // gone, or not ours to read
-    }
+/** Whether a process still exists (signal 0 checks without sending anything). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
-  return total;
 }

@@ -7,7 +7,7 @@
  */
 import { type Agent, type IncomingHttpHeaders, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { ADMIN_KEY } from '../lib/server-process.ts';
+import { adminPost, benchOrganisation } from '../lib/admin-api.ts';
 
 export const CONFIGURATION_NAME = 'acme-oidc';
 export const CLIENT_ID = 'drawbridge-bench';
@@ -23,31 +23,14 @@ export interface OidcSetup {
   redirectUri: string;
 }
 
-async function api(baseUrl: string, path: string, body: unknown, status = 201): Promise<unknown> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Api-Key ${ADMIN_KEY}` },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  if (res.status !== status) throw new Error(`POST ${path}: expected ${status}, got ${res.status}: ${text}`);
-  return JSON.parse(text) as unknown;
-}
-
 /** Org, the groups the provider's `groups` claim maps to, and the OIDC configuration (defaults otherwise). */
 export async function setUpOidc(
   baseUrl: string,
   issuer: string,
   mappedGroups: readonly string[],
 ): Promise<OidcSetup> {
-  const org = (await api(baseUrl, '/api/v1/organisations', { name: 'Acme Bench', slug: 'acme-bench' })) as {
-    id: string;
-  };
-  for (const name of mappedGroups) {
-    await api(baseUrl, `/api/v1/organisations/${org.id}/groups`, { name, externalId: name });
-  }
-  const c = (await api(baseUrl, `/api/v1/organisations/${org.id}/oidc-configurations`, {
+  const orgId = await benchOrganisation(baseUrl, mappedGroups);
+  const c = (await adminPost(baseUrl, `/api/v1/organisations/${orgId}/oidc-configurations`, {
     name: CONFIGURATION_NAME,
     provider: 'generic-oidc',
     issuer,
@@ -56,7 +39,7 @@ export async function setUpOidc(
     scope: 'openid email profile groups',
   })) as { redirectUri: string; loginUrl: string };
   return {
-    orgId: org.id,
+    orgId,
     loginPath: new URL(c.loginUrl, baseUrl).pathname,
     callbackPath: new URL(c.redirectUri).pathname,
     redirectUri: c.redirectUri,

@@ -6,7 +6,7 @@
 import { type Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { idpMetadata } from '../../test/saml/http/idp-fixture.ts';
-import { ADMIN_KEY } from '../lib/server-process.ts';
+import { adminPost, benchOrganisation } from '../lib/admin-api.ts';
 import { IDP_ENTITY_ID, IDP_SSO_URL, MAPPED_GROUPS } from './responses.ts';
 
 export const CONFIGURATION_NAME = 'acme-okta';
@@ -18,27 +18,10 @@ export interface SamlSetup {
   acsUrl: string;
 }
 
-async function api(baseUrl: string, path: string, body: unknown, status = 201): Promise<unknown> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Api-Key ${ADMIN_KEY}` },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  if (res.status !== status) throw new Error(`POST ${path}: expected ${status}, got ${res.status}: ${text}`);
-  return JSON.parse(text) as unknown;
-}
-
 /** Org, four groups the IdP's `groups` attribute maps to, and the SAML configuration. */
 export async function setUpSaml(baseUrl: string, idpCertificatePem: string): Promise<SamlSetup> {
-  const org = (await api(baseUrl, '/api/v1/organisations', { name: 'Acme Bench', slug: 'acme-bench' })) as {
-    id: string;
-  };
-  for (const name of MAPPED_GROUPS) {
-    await api(baseUrl, `/api/v1/organisations/${org.id}/groups`, { name, externalId: name });
-  }
-  const configuration = (await api(baseUrl, `/api/v1/organisations/${org.id}/saml-configurations`, {
+  const orgId = await benchOrganisation(baseUrl, MAPPED_GROUPS);
+  const configuration = (await adminPost(baseUrl, `/api/v1/organisations/${orgId}/saml-configurations`, {
     name: CONFIGURATION_NAME,
     allowIdpInitiated: true,
     idpMetadataXml: idpMetadata(IDP_ENTITY_ID, IDP_SSO_URL, [idpCertificatePem]),
@@ -47,7 +30,7 @@ export async function setUpSaml(baseUrl: string, idpCertificatePem: string): Pro
     requireSignedAssertion: true,
     allowSha1: false,
   })) as { entityId: string; acsUrl: string };
-  return { orgId: org.id, spEntityId: configuration.entityId, acsUrl: configuration.acsUrl };
+  return { orgId, spEntityId: configuration.entityId, acsUrl: configuration.acsUrl };
 }
 
 export interface HttpRun {

@@ -6,7 +6,8 @@
  * everything else on the machine.
  */
 import { performance } from 'node:perf_hooks';
-import { cpuMs, systemBusyMs } from '../lib/server-process.ts';
+import { cpuMs, systemBusyMs } from '../lib/proc-usage.ts';
+import { median } from '../lib/stats.ts';
 
 export interface Round {
   ops: number;
@@ -82,12 +83,6 @@ export async function loopAsync(
     now = performance.now();
   }
   return { ops: i, seconds: (now - t0) / 1000 };
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 export const rate = (r: Round) => r.ops / r.seconds;
