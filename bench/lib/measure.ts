@@ -1,13 +1,13 @@
 /**
- * Timing for the SAML benchmark: a contender is warmed up once, then measured in rounds that
- * are interleaved with the other contenders' (round 1 of every contender, then round 2...), so
- * a change in the machine's background load falls on all of them alike. Each round records
- * its rate and the CPU time of this process, of the server (when there is one) and of
- * everything else on the machine.
+ * Timing for the in-process contenders of bench:saml and bench:oidc: a contender is warmed up
+ * once, then measured in rounds that are interleaved with the other contenders' (round 1 of every
+ * contender, then round 2...), so a change in the machine's background load falls on all of them
+ * alike. Each round records its rate and the CPU time of this process, of the server (when there
+ * is one) and of everything else on the machine.
  */
 import { performance } from 'node:perf_hooks';
-import { cpuMs, systemBusyMs } from '../lib/proc-usage.ts';
-import { median } from '../lib/stats.ts';
+import { cpuMs, systemBusyMs } from './proc-usage.ts';
+import { median } from './stats.ts';
 
 export interface Round {
   ops: number;
