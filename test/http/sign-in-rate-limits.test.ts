@@ -16,7 +16,7 @@ import { bootstrapFromEnvironment } from '../../src/sso/oidc-bootstrap.ts';
 import { authorizeAtProvider } from '../interop/oidc/browser.ts';
 import { createWorld, type World } from '../interop/oidc/world.ts';
 import { CookieJar } from '../interop/saml/browser.ts';
-import { snapshot, snapshotDiff } from '../properties/harness.ts';
+import { snapshot, snapshotDiff } from '../properties/database-snapshot.ts';
 import { createTestIdp } from '../saml/http/idp-fixture.ts';
 import { unique } from '../support/actors.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';

@@ -6,21 +6,16 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ENGINES } from '../support/databases.ts';
-import {
-  createFixture,
-  exchange,
-  type Fixture,
-  fresh,
-  headersFor,
-  jsonArb,
-  jsonText,
-  poisonedText,
-  principalArb,
-  ROUTES,
-  type RouteSpec,
-  runs,
-  validUrl,
-} from './harness.ts';
+import { exchange } from './exchange.ts';
+import { createFixture, type Fixture } from './fixture.ts';
+import { fresh } from './fresh.ts';
+import { jsonArb, poisonedText } from './hostile-values.ts';
+import { headersFor, principalArb } from './principals.ts';
+import { runs } from './property-runs.ts';
+import { ROUTES } from './route-catalogue.ts';
+import type { RouteSpec } from './route-spec.ts';
+import { validUrl } from './route-urls.ts';
+import { jsonText } from './send.ts';
 
 const BODY_METHODS = new Set(['POST', 'PATCH', 'PUT']);
 const routes = ROUTES.filter((r) => BODY_METHODS.has(r.method));

@@ -7,21 +7,16 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ADMIN_KEY } from '../support/app.ts';
-import {
-  ADMIN_ROUTES,
-  createFixture,
-  describeOutcome,
-  errorCode,
-  exchange,
-  type Fixture,
-  fresh,
-  type Outcome,
-  PropertyViolation,
-  type RouteSpec,
-  routeArb,
-  runs,
-  validUrl,
-} from './harness.ts';
+import { errorCode } from './answer-checks.ts';
+import { exchange } from './exchange.ts';
+import { describeOutcome, PropertyViolation } from './failure-report.ts';
+import { createFixture, type Fixture } from './fixture.ts';
+import { fresh } from './fresh.ts';
+import { runs } from './property-runs.ts';
+import { ADMIN_ROUTES, routeArb } from './route-catalogue.ts';
+import type { RouteSpec } from './route-spec.ts';
+import { validUrl } from './route-urls.ts';
+import type { Outcome } from './send.ts';
 
 /** Characters a header value may carry (visible ASCII, space, tab, and obs-text bytes). */
 const headerChar = fc.oneof(

@@ -1,22 +1,16 @@
 /**
  * Checks of the property-test harness itself. The route table must list every route of the
- * app (a route added to src/http without a row in harness.ts#ROUTES fails here, so that it
+ * app (a route added to src/http without a row in route-catalogue.ts#ROUTES fails here, so that it
  * is fuzzed too), and the snapshot must see writes, or "nothing written" would prove nothing.
  */
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createFixture,
-  exchange,
-  type Fixture,
-  type PropertyApp,
-  PropertyViolation,
-  ROUTES,
-  snapshot,
-  snapshotDiff,
-  startPropertyApp,
-  TABLES,
-} from './harness.ts';
+import { snapshot, snapshotDiff, TABLES } from './database-snapshot.ts';
+import { exchange } from './exchange.ts';
+import { PropertyViolation } from './failure-report.ts';
+import { createFixture, type Fixture } from './fixture.ts';
+import { type PropertyApp, startPropertyApp } from './property-app.ts';
+import { ROUTES } from './route-catalogue.ts';
 
 describe('the route table of the property tests', () => {
   let t: PropertyApp;

@@ -7,19 +7,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ENGINES } from '../support/databases.ts';
-import {
-  createFixture,
-  describeOutcome,
-  errorCode,
-  exchange,
-  type Fixture,
-  hostileString,
-  nastyChar,
-  ORG_ADMIN_PASSWORD,
-  PropertyViolation,
-  poisonedText,
-  runs,
-} from './harness.ts';
+import { errorCode } from './answer-checks.ts';
+import { exchange } from './exchange.ts';
+import { describeOutcome, PropertyViolation } from './failure-report.ts';
+import { createFixture, type Fixture, ORG_ADMIN_PASSWORD } from './fixture.ts';
+import { hostileString, nastyChar, poisonedText } from './hostile-values.ts';
+import { runs } from './property-runs.ts';
 
 const LOGIN = '/api/v1/auth/login';
 

@@ -11,7 +11,8 @@ import { digestsEqual } from '../../src/credentials/tokens.ts';
 import * as schemas from '../../src/http/schemas.ts';
 import { normaliseRole } from '../../src/identity/roles.ts';
 import { decodeCursor, encodeCursor, normaliseDomain, normaliseEmail } from '../../src/store/ids.ts';
-import { hostileString, nastyChar, runs } from './harness.ts';
+import { hostileString, nastyChar } from './hostile-values.ts';
+import { runs } from './property-runs.ts';
 
 const anyValue = fc.anything({
   withBigInt: true,

@@ -7,18 +7,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { checkPassword } from '../../src/credentials/password-rules.ts';
 import { ENGINES } from '../support/databases.ts';
-import {
-  createFixture,
-  describeOutcome,
-  errorCode,
-  exchange,
-  type Fixture,
-  fresh,
-  hostileString,
-  nastyChar,
-  PropertyViolation,
-  runs,
-} from './harness.ts';
+import { errorCode } from './answer-checks.ts';
+import { exchange } from './exchange.ts';
+import { describeOutcome, PropertyViolation } from './failure-report.ts';
+import { createFixture, type Fixture } from './fixture.ts';
+import { fresh } from './fresh.ts';
+import { hostileString, nastyChar } from './hostile-values.ts';
+import { runs } from './property-runs.ts';
 
 /** Passwords around the rules: short, long, common, the email, and random text. */
 const passwordArb = (email: string) =>

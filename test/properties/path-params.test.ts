@@ -6,25 +6,17 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ENGINES } from '../support/databases.ts';
-import {
-  adminPrincipalArb,
-  createFixture,
-  describeOutcome,
-  encodeSegment,
-  exchange,
-  type Fixture,
-  fresh,
-  headersFor,
-  hostileString,
-  nastyChar,
-  PARAM_ROUTES,
-  PropertyViolation,
-  paramNames,
-  type RouteSpec,
-  runs,
-  type TableName,
-  urlFor,
-} from './harness.ts';
+import type { TableName } from './database-snapshot.ts';
+import { exchange } from './exchange.ts';
+import { describeOutcome, PropertyViolation } from './failure-report.ts';
+import { createFixture, type Fixture } from './fixture.ts';
+import { fresh } from './fresh.ts';
+import { hostileString, nastyChar } from './hostile-values.ts';
+import { adminPrincipalArb, headersFor } from './principals.ts';
+import { runs } from './property-runs.ts';
+import { PARAM_ROUTES } from './route-catalogue.ts';
+import type { RouteSpec } from './route-spec.ts';
+import { encodeSegment, paramNames, urlFor } from './route-urls.ts';
 
 const name = (r: RouteSpec) => `${r.method} ${r.path}`;
 

@@ -5,19 +5,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ENGINES } from '../support/databases.ts';
-import {
-  createFixture,
-  encodeSegment,
-  exchange,
-  type Fixture,
-  hostileString,
-  nastyChar,
-  type PrincipalName,
-  ROUTES,
-  type RouteSpec,
-  runs,
-  validUrl,
-} from './harness.ts';
+import { exchange } from './exchange.ts';
+import { createFixture, type Fixture, type PrincipalName } from './fixture.ts';
+import { hostileString, nastyChar } from './hostile-values.ts';
+import { runs } from './property-runs.ts';
+import { ROUTES } from './route-catalogue.ts';
+import type { RouteSpec } from './route-spec.ts';
+import { encodeSegment, validUrl } from './route-urls.ts';
 
 const listRoutes = ROUTES.filter((r) => r.query);
 

@@ -6,24 +6,17 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createFixture,
-  describeOutcome,
-  errorCode,
-  exchange,
-  type Fixture,
-  fresh,
-  headersFor,
-  type Outcome,
-  PropertyViolation,
-  principalArb,
-  ROUTES,
-  type RouteSpec,
-  routeArb,
-  routeName,
-  runs,
-  validUrl,
-} from './harness.ts';
+import { errorCode } from './answer-checks.ts';
+import { exchange } from './exchange.ts';
+import { describeOutcome, PropertyViolation } from './failure-report.ts';
+import { createFixture, type Fixture } from './fixture.ts';
+import { fresh } from './fresh.ts';
+import { headersFor, principalArb } from './principals.ts';
+import { runs } from './property-runs.ts';
+import { ROUTES, routeArb, routeName } from './route-catalogue.ts';
+import type { RouteSpec } from './route-spec.ts';
+import { validUrl } from './route-urls.ts';
+import type { Outcome } from './send.ts';
 
 const BODY_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 /** Routes that take a body, or at least accept one (every non-GET route). */

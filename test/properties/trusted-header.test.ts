@@ -11,7 +11,8 @@ import { bootstrapFromEnvironment } from '../../src/sso/oidc-bootstrap.ts';
 import { unique } from '../support/actors.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { ENGINES } from '../support/databases.ts';
-import { hostileString, nastyChar, runs } from './harness.ts';
+import { hostileString, nastyChar } from './hostile-values.ts';
+import { runs } from './property-runs.ts';
 
 const LOGIN = '/api/v1/auth/trusted-header/login/';
 

@@ -18,7 +18,7 @@ export interface TestApp {
   store: Store;
   config: Config;
   box: SecretBox;
-  /** The database itself, for assertions on every table (test/properties/harness.ts#snapshot). */
+  /** The database itself, for assertions on every table (test/properties/database-snapshot.ts#snapshot). */
   db: Kysely<Database>;
   /** Headers of the instance admin (DRAWBRIDGE_ADMIN_KEY). */
   admin: { authorization: string };

@@ -1,0 +1,196 @@
+/**
+ * The second part of the route catalogue: the directory an organisation administers
+ * (organisations, users, groups, domains, API keys) and its login traces and audit events.
+ */
+
+import {
+  attributesArb,
+  domainArb,
+  domainFlagFields,
+  emailArb,
+  groupFields,
+  nameArb,
+  passwordArb,
+  roleArb,
+  slugArb,
+} from './route-fields.ts';
+import { org, orgDomain, orgGroup, orgGroupMember, orgOnly, orgUser, type RouteSpec } from './route-spec.ts';
+
+/** An organisation's log (login traces, audit events): read-only, and paged like every list. */
+function orgLog(name: string): RouteSpec {
+  return {
+    method: 'GET',
+    path: `${org}/${name}`,
+    auth: true,
+    body: false,
+    params: orgOnly,
+    query: ['limit', 'cursor'],
+  };
+}
+
+export const DIRECTORY_ROUTES: RouteSpec[] = [
+  {
+    method: 'POST',
+    path: '/api/v1/organisations',
+    auth: true,
+    body: true,
+    validBody: (_f, n) => ({ name: `Org ${n}`, slug: `org-${n}` }),
+    fields: { name: nameArb, slug: slugArb },
+    textFields: ['name', 'slug'],
+  },
+  { method: 'GET', path: '/api/v1/organisations', auth: true, body: false, query: ['limit', 'cursor'] },
+  { method: 'GET', path: org, auth: true, body: false, params: orgOnly },
+  {
+    method: 'PATCH',
+    path: org,
+    auth: true,
+    body: true,
+    params: orgOnly,
+    validBody: (_f, n) => ({ name: `Renamed ${n}` }),
+    fields: { name: nameArb, slug: slugArb },
+    textFields: ['name', 'slug'],
+  },
+  { method: 'DELETE', path: org, auth: true, body: false, params: orgOnly },
+
+  {
+    method: 'GET',
+    path: `${org}/users`,
+    auth: true,
+    body: false,
+    params: orgOnly,
+    query: ['limit', 'cursor', 'search'],
+  },
+  {
+    method: 'POST',
+    path: `${org}/users`,
+    auth: true,
+    body: true,
+    params: orgOnly,
+    validBody: (_f, n) => ({ email: `new-${n}@fixture.example`, firstName: 'New', role: 'member' }),
+    fields: {
+      email: emailArb,
+      firstName: nameArb,
+      lastName: nameArb,
+      role: roleArb,
+      password: passwordArb,
+      attributes: attributesArb,
+    },
+    textFields: ['email', 'firstName', 'lastName', 'role', 'password', 'attributes'],
+  },
+  { method: 'GET', path: `${org}/users/:userId`, auth: true, body: false, params: orgUser },
+  {
+    method: 'PATCH',
+    path: `${org}/users/:userId`,
+    auth: true,
+    body: true,
+    params: orgUser,
+    validBody: (_f, n) => ({ firstName: `First ${n}` }),
+    fields: { firstName: nameArb, lastName: nameArb, role: roleArb, attributes: attributesArb },
+    textFields: ['firstName', 'lastName', 'role', 'attributes'],
+  },
+  { method: 'POST', path: `${org}/users/:userId/disable`, auth: true, body: false, params: orgUser },
+  { method: 'POST', path: `${org}/users/:userId/enable`, auth: true, body: false, params: orgUser },
+  { method: 'POST', path: `${org}/users/:userId/revoke-sessions`, auth: true, body: false, params: orgUser },
+  { method: 'DELETE', path: `${org}/users/:userId`, auth: true, body: false, params: orgUser },
+
+  { method: 'GET', path: `${org}/groups`, auth: true, body: false, params: orgOnly },
+  {
+    method: 'POST',
+    path: `${org}/groups`,
+    auth: true,
+    body: true,
+    params: orgOnly,
+    validBody: (_f, n) => ({ name: `Group ${n}` }),
+    fields: groupFields,
+    textFields: ['name', 'externalId', 'role'],
+  },
+  { method: 'GET', path: `${org}/groups/:groupId`, auth: true, body: false, params: orgGroup },
+  {
+    method: 'PATCH',
+    path: `${org}/groups/:groupId`,
+    auth: true,
+    body: true,
+    params: orgGroup,
+    validBody: (_f, n) => ({ name: `Group renamed ${n}` }),
+    fields: groupFields,
+    textFields: ['name', 'externalId', 'role'],
+  },
+  { method: 'DELETE', path: `${org}/groups/:groupId`, auth: true, body: false, params: orgGroup },
+  { method: 'GET', path: `${org}/groups/:groupId/members`, auth: true, body: false, params: orgGroup },
+  {
+    method: 'PUT',
+    path: `${org}/groups/:groupId/members/:userId`,
+    auth: true,
+    body: false,
+    params: orgGroupMember,
+  },
+  {
+    method: 'DELETE',
+    path: `${org}/groups/:groupId/members/:userId`,
+    auth: true,
+    body: false,
+    params: orgGroupMember,
+  },
+
+  { method: 'GET', path: `${org}/domains`, auth: true, body: false, params: orgOnly },
+  {
+    method: 'POST',
+    path: `${org}/domains`,
+    auth: true,
+    body: true,
+    params: orgOnly,
+    validBody: (_f, n) => ({ domain: `d${n}.fixture-domains.example` }),
+    fields: { domain: domainArb, ...domainFlagFields },
+    textFields: ['domain'],
+  },
+  { method: 'GET', path: `${org}/domains/:domainId`, auth: true, body: false, params: orgDomain },
+  {
+    method: 'PATCH',
+    path: `${org}/domains/:domainId`,
+    auth: true,
+    body: true,
+    params: orgDomain,
+    validBody: () => ({ enforceSso: false }),
+    fields: domainFlagFields,
+  },
+  { method: 'DELETE', path: `${org}/domains/:domainId`, auth: true, body: false, params: orgDomain },
+
+  {
+    method: 'POST',
+    path: '/api/v1/api-keys',
+    auth: true,
+    body: true,
+    validBody: (_f, n) => ({ name: `Instance key ${n}` }),
+    fields: { name: nameArb },
+    textFields: ['name'],
+  },
+  { method: 'GET', path: '/api/v1/api-keys', auth: true, body: false },
+  {
+    method: 'DELETE',
+    path: '/api/v1/api-keys/:keyId',
+    auth: true,
+    body: false,
+    params: (f) => ({ keyId: f.instanceKeyId }),
+  },
+  {
+    method: 'POST',
+    path: `${org}/api-keys`,
+    auth: true,
+    body: true,
+    params: orgOnly,
+    validBody: (_f, n) => ({ name: `Org key ${n}`, role: 'admin_viewer' }),
+    fields: { name: nameArb, role: roleArb },
+    textFields: ['name', 'role'],
+  },
+  { method: 'GET', path: `${org}/api-keys`, auth: true, body: false, params: orgOnly },
+  {
+    method: 'DELETE',
+    path: `${org}/api-keys/:keyId`,
+    auth: true,
+    body: false,
+    params: (f) => ({ orgId: f.orgId, keyId: f.orgKeyId }),
+  },
+
+  orgLog('login-traces'),
+  orgLog('audit-events'),
+];
