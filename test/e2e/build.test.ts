@@ -5,6 +5,7 @@
  * SAML validation thread's own script and the bundled common-password list.
  */
 import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +84,15 @@ describe('the build that npm start runs (dist/)', () => {
     };
     const validated = await thread.validateOnThread(b64(signedA()), settingsA(), NOW);
     expect(validated).toEqual({ ...ALICE, encrypted: false });
+  });
+
+  it('writes nothing when nothing changed, so servers started side by side never read a file being rewritten', () => {
+    const files = ['dist/.built', 'dist/main.js', 'dist/sso/saml-validation-worker.js'].map((f) =>
+      join(PROJECT_ROOT, f),
+    );
+    const before = files.map((f) => statSync(f).mtimeMs);
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
+    expect(files.map((f) => statSync(f).mtimeMs)).toEqual(before);
   });
 
   it('carries the bundled common-password list', async () => {
