@@ -120,13 +120,25 @@ const opts: OidcOptions = {
   verifySeconds: VERIFY_SECONDS,
 };
 
+/**
+ * The machine's speed in this run, beside the latency goal: a shared VM's speed drifts by a third
+ * from minute to minute, and the issue set the goal where raw RS256 verifies ran at about
+ * 35,000/s. Context for the reader; the goal is judged on the measured time alone.
+ */
+const ISSUE_RAW_RS256_PER_S = 35_000;
+function machineSpeed(r: Results): string {
+  const raw = r.verify.find((v) => v.alg === 'RS256')?.raw;
+  if (!raw) return 'not measured';
+  return `raw RS256 verify ${fmt.int(medianRate(raw))}/s, the issue's reference about ${fmt.int(ISSUE_RAW_RS256_PER_S)}/s`;
+}
+
 function goals(r: Results): Goal[] {
   const s = r.sequential;
   const out: Goal[] = [
     {
       name: `Callback, Drawbridge's own time p50 (one at a time, ${CALLBACK_ALG})`,
       target: `≤ ${GOAL.ownP50Ms} ms`,
-      measured: `${fmt.ms(s.ownP50)} ms in the server (p99 ${fmt.ms(s.ownP99)}); seen by the client ${fmt.ms(s.ownClientP50)} ms, or ${fmt.ms(s.ownStubP50)} ms with only the stub's time subtracted; wall p50 ${fmt.ms(s.p50)}, provider round trip ${fmt.us(s.roundTripUsPerCallback)} µs`,
+      measured: `${fmt.ms(s.ownP50)} ms in the server (p99 ${fmt.ms(s.ownP99)}); seen by the client ${fmt.ms(s.ownClientP50)} ms, or ${fmt.ms(s.ownStubP50)} ms with only the stub's time subtracted; wall p50 ${fmt.ms(s.p50)}, provider round trip ${fmt.us(s.roundTripUsPerCallback)} µs; machine: ${machineSpeed(r)}`,
       pass: s.ownP50 <= GOAL.ownP50Ms,
     },
   ];
