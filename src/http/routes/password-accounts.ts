@@ -6,12 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import {
-  accountKey,
-  addressKey,
-  combineDecisions,
-  throttleDecision,
-} from '../../credentials/login-throttle.ts';
+import { accountKey } from '../../credentials/login-throttle.ts';
 import { checkPassword } from '../../credentials/password-rules.ts';
 import { hashPassword, verifyPassword } from '../../credentials/passwords.ts';
 import { randomToken, sha256Hex } from '../../credentials/tokens.ts';
@@ -21,11 +16,11 @@ import type { Repositories } from '../../store/store.ts';
 import { audit } from '../audit.ts';
 import type { App, AppContext } from '../context.ts';
 import { ApiError, conflictAs, errorBody } from '../errors.ts';
+import { passwordAttempt } from '../password-throttle.ts';
 import type { Principal } from '../principal.ts';
 import { requireOrganisation, requirePrincipal } from '../principal.ts';
 import { roleOrThrow } from '../role-input.ts';
 import { email, errorResponses, errorSchema, id, optionalName } from '../schemas.ts';
-import { throttlePolicies } from './password-login.ts';
 
 const PASSWORD_INPUT = z.string().max(1024);
 const TOKEN_INPUT = z.string().min(1).max(256);
@@ -153,7 +148,6 @@ export async function redeemPasswordToken(
 
 export function registerPasswordAccountRoutes(app: App, ctx: AppContext): void {
   const org = '/api/v1/organisations/:orgId';
-  const policies = throttlePolicies(ctx.config);
 
   app.post(
     `${org}/invitations`,
@@ -314,20 +308,8 @@ export function registerPasswordAccountRoutes(app: App, ctx: AppContext): void {
       const { user, currentIdHash } = await requireSessionUser(ctx, request);
       const { currentPassword, newPassword } = request.body;
       const now = Date.now();
-      const keys = { account: accountKey(user.email), address: addressKey(request.ip) };
-      const states = await ctx.store.loginThrottles.get([keys.account, keys.address]);
-      const decision = combineDecisions([
-        throttleDecision(
-          states.find((s) => s.key === keys.account),
-          now,
-          policies.account,
-        ),
-        throttleDecision(
-          states.find((s) => s.key === keys.address),
-          now,
-          policies.address,
-        ),
-      ]);
+      const attempt = passwordAttempt(ctx.config, ctx.store, user.email, request.ip, now);
+      const decision = await attempt.decide();
       if (!decision.allowed) {
         return reply
           .status(429)
@@ -344,9 +326,7 @@ export function registerPasswordAccountRoutes(app: App, ctx: AppContext): void {
       }
       const ok = await verifyPassword(await ctx.store.users.getPasswordHash(user.id), currentPassword);
       if (!ok) {
-        const forgetBefore = now - ctx.config.LOGIN_FAILURE_MEMORY_SECONDS * 1000;
-        await ctx.store.loginThrottles.recordFailure(keys.account, now, forgetBefore);
-        await ctx.store.loginThrottles.recordFailure(keys.address, now, forgetBefore);
+        await attempt.fail();
         // A wrong current password is a failed authentication: admins see it among the traces.
         ctx.metrics.logins.inc({ protocol: 'password', outcome: 'failure', code: 'invalid_credentials' });
         await ctx.store.loginTraces.record({

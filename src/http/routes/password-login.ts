@@ -15,32 +15,15 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config/schema.ts';
-import {
-  accountKey,
-  addressKey,
-  combineDecisions,
-  type ThrottlePolicy,
-  throttleDecision,
-} from '../../credentials/login-throttle.ts';
 import { verifyPassword } from '../../credentials/passwords.ts';
 import { endSession, type StartedSession, startSession } from '../../credentials/sessions.ts';
 import { loginMethodAllowed, loginPolicyFrom, ssoLoginPath } from '../../identity/login-methods.ts';
 import type { Repositories } from '../../store/store.ts';
 import type { App, AppContext } from '../context.ts';
 import { API_ERROR_STATUS, ApiError, type ApiErrorCode, errorBody } from '../errors.ts';
+import { passwordAttempt } from '../password-throttle.ts';
 import { errorResponses, errorSchema } from '../schemas.ts';
 import { setSessionCookie } from '../session-cookie.ts';
-
-export function throttlePolicies(config: Config): { account: ThrottlePolicy; address: ThrottlePolicy } {
-  const common = {
-    maxDelaySeconds: config.LOGIN_MAX_DELAY_SECONDS,
-    memorySeconds: config.LOGIN_FAILURE_MEMORY_SECONDS,
-  };
-  return {
-    account: { ...common, freeFailures: config.LOGIN_FREE_FAILURES_PER_ACCOUNT },
-    address: { ...common, freeFailures: config.LOGIN_FREE_FAILURES_PER_IP },
-  };
-}
 
 /**
  * Where an organisation's people start single sign-on: the policy's default SSO configuration,
@@ -89,7 +72,6 @@ export async function passwordSignIn(
   request: FastifyRequest,
   { email, password }: { email: string; password: string },
 ): Promise<{ ok: true; userId: string; session: StartedSession } | PasswordRefusal> {
-  const policies = throttlePolicies(ctx.config);
   const now = Date.now();
   const user = await ctx.store.users.getByEmail(email);
   // A trace belongs to the person's (first) organisation so that its admins can read it.
@@ -125,20 +107,9 @@ export async function passwordSignIn(
   };
 
   // 1. Progressive delays, whether or not the email exists.
-  const keys = { account: accountKey(email), address: addressKey(request.ip) };
-  const states = await ctx.store.loginThrottles.get([keys.account, keys.address]);
-  const decision = combineDecisions([
-    throttleDecision(
-      states.find((s) => s.key === keys.account),
-      now,
-      policies.account,
-    ),
-    throttleDecision(
-      states.find((s) => s.key === keys.address),
-      now,
-      policies.address,
-    ),
-  ]);
+  const attempt = passwordAttempt(ctx.config, ctx.store, email, request.ip, now);
+  const { keys } = attempt;
+  const decision = await attempt.decide();
   if (!decision.allowed) {
     const message = `Too many failed sign-ins; try again in ${decision.retryAfterSeconds} s`;
     await trace(ctx.store, 'rate_limited', message);
@@ -164,9 +135,7 @@ export async function passwordSignIn(
   const hash = user ? await ctx.store.users.getPasswordHash(user.id) : null;
   const ok = await verifyPassword(hash, password);
   if (!user || !ok) {
-    const forgetBefore = now - ctx.config.LOGIN_FAILURE_MEMORY_SECONDS * 1000;
-    await ctx.store.loginThrottles.recordFailure(keys.account, now, forgetBefore);
-    await ctx.store.loginThrottles.recordFailure(keys.address, now, forgetBefore);
+    await attempt.fail();
     if (!ctx.config.PASSWORD_LOGIN_ENABLED) {
       return await fail('password_login_disabled', 'Password sign-in is switched off on this instance');
     }
