@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { booleanText } from './values.ts';
+import { booleanText, commaList } from './values.ts';
 
 const headerName = (fallback: string) =>
   z
@@ -40,9 +40,7 @@ export function parseCidr(text: string): Cidr | undefined {
   return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
-const cidrList = z
-  .union([z.array(z.string()), z.string()])
-  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
+const cidrList = commaList
   .pipe(
     z.array(
       z

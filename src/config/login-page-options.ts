@@ -1,5 +1,6 @@
 /** Options of the sign-in experience: where people may be sent back to, and the login page's look. */
 import { z } from 'zod';
+import { commaList } from './values.ts';
 
 const origin = z
   .string()
@@ -19,11 +20,7 @@ const origin = z
 
 export const loginPageOptions = {
   ALLOWED_REDIRECT_ORIGINS: {
-    schema: z
-      .union([z.array(z.string()), z.string()])
-      .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((o) => o.trim()).filter(Boolean))
-      .pipe(z.array(origin))
-      .default([]),
+    schema: commaList.pipe(z.array(origin)).default([]),
     doc: "Comma-separated origins of your apps that `next`, RelayState and other return paths may point to, besides this instance's own origin and each SSO configuration's frontend URL. Anything else falls back to `/`.",
     defaultText: '(only BASE_URL)',
   },

@@ -4,7 +4,7 @@
  * in the default organisation (src/sso/oidc-bootstrap.ts).
  */
 import { z } from 'zod';
-import { booleanText, integer } from './values.ts';
+import { booleanText, commaList, integer } from './values.ts';
 
 const text = z.string().trim().min(1);
 const url = text.url({ message: 'expected a URL' });
@@ -72,12 +72,7 @@ export const oidcOptions = {
     doc: 'Attributes given to users at their first login through an environment-configured connection (LiteLLM\'s `default_internal_user_params`), as a JSON object, e.g. `{"models":["gpt-4o"],"max_budget":10,"budget_duration":"30d"}`; returned by `/api/v1/auth/me`.',
   },
   ALLOWED_EMAIL_DOMAINS: {
-    schema: z
-      .union([z.array(z.string()), z.string()])
-      .transform((v) =>
-        (Array.isArray(v) ? v : v.split(',')).map((d) => d.trim().toLowerCase()).filter(Boolean),
-      )
-      .default([]),
+    schema: commaList.transform((v) => v.map((d) => d.toLowerCase())).default([]),
     doc: 'Comma-separated email domains that may sign in through environment-configured connections (LiteLLM). Empty: any.',
     defaultText: '(any)',
   },

@@ -10,7 +10,7 @@ export const DEFAULT_ROLES = ['admin', 'admin_viewer', 'member', 'member_viewer'
 import { customSignInOptions } from './custom-sign-in-options.ts';
 import { loginPageOptions } from './login-page-options.ts';
 import { oidcOptions } from './oidc-options.ts';
-import { booleanText, integer } from './values.ts';
+import { booleanText, commaList, integer } from './values.ts';
 
 const httpUrl = z
   .string()
@@ -28,16 +28,13 @@ const httpUrl = z
   )
   .transform((v) => v.replace(/\/+$/, ''));
 
-const roleList = z
-  .union([z.array(z.string()), z.string()])
-  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((r) => r.trim()).filter((r) => r !== ''))
-  .pipe(
-    z
-      .array(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: 'role names are lowercase snake_case' }))
-      .min(1)
-      .refine((roles) => roles.includes('admin'), { message: 'the role list must include admin' })
-      .refine((roles) => new Set(roles).size === roles.length, { message: 'role names must be unique' }),
-  );
+const roleList = commaList.pipe(
+  z
+    .array(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: 'role names are lowercase snake_case' }))
+    .min(1)
+    .refine((roles) => roles.includes('admin'), { message: 'the role list must include admin' })
+    .refine((roles) => new Set(roles).size === roles.length, { message: 'role names must be unique' }),
+);
 
 const trustProxy = z
   .union([z.boolean(), z.number(), z.string()])
@@ -159,10 +156,8 @@ export const options = {
     defaultText: 'false',
   },
   EXTRA_ALLOWED_CANONICALIZATIONS: {
-    schema: z
-      .union([z.array(z.string()), z.string()])
+    schema: commaList
       .default([])
-      .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
       .pipe(
         z.array(
           z.string().regex(/^(https?:\/\/|urn:)\S+$/, { message: 'expected comma-separated algorithm URIs' }),
@@ -272,19 +267,13 @@ export const options = {
     defaultText: 'Drawbridge <drawbridge@localhost>',
   },
   DNS_RESOLVERS: {
-    schema: z
-      .union([z.array(z.string()), z.string()])
-      .default([])
-      .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
-      .pipe(
-        z.array(
-          z
-            .string()
-            .regex(/^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-fA-F:]+\](:\d{1,5})?|[0-9a-fA-F:]+)$/, {
-              message: 'expected comma-separated IP addresses, each with an optional :port',
-            }),
-        ),
+    schema: commaList.default([]).pipe(
+      z.array(
+        z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-fA-F:]+\](:\d{1,5})?|[0-9a-fA-F:]+)$/, {
+          message: 'expected comma-separated IP addresses, each with an optional :port',
+        }),
       ),
+    ),
     doc: 'DNS servers that email-domain verification asks for the `drawbridge-verification=<token>` TXT record, as comma-separated `address[:port]` (for example `1.1.1.1,[2606:4700::1111]:53`). When empty, the system resolvers are used.',
     defaultText: '(system resolvers)',
   },

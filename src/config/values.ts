@@ -19,3 +19,8 @@ export const integer = (min: number, max: number) =>
     .int({ message: 'expected a whole number' })
     .min(min, { message: `expected a whole number from ${min} to ${max}` })
     .max(max, { message: `expected a whole number from ${min} to ${max}` });
+
+/** A list given as an array (config file) or as comma-separated text (environment), trimmed, empties dropped. */
+export const commaList = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''));

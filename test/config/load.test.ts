@@ -27,6 +27,27 @@ describe('configuration', () => {
     expect(c.ROLES).toEqual(['admin', 'admin_viewer', 'member', 'member_viewer', 'customer']);
   });
 
+  it('reads every list option as comma-separated text: trimmed, empties dropped, email domains lowercased', () => {
+    const c = loadConfig({
+      ROLES: ' admin , member,,viewer ',
+      ALLOWED_EMAIL_DOMAINS: 'Acme.COM, ,example.org',
+      ALLOWED_REDIRECT_ORIGINS: ' https://app.acme.test, https://other.test:8443',
+      TRUSTED_PROXY_CIDRS: '10.0.0.0/8, ::1/128',
+      DNS_RESOLVERS: '127.0.0.1:5353, ',
+    });
+    expect(c.ROLES).toEqual(['admin', 'member', 'viewer']);
+    expect(c.ALLOWED_EMAIL_DOMAINS).toEqual(['acme.com', 'example.org']);
+    expect(c.ALLOWED_REDIRECT_ORIGINS).toEqual(['https://app.acme.test', 'https://other.test:8443']);
+    expect(c.TRUSTED_PROXY_CIDRS).toHaveLength(2);
+    expect(c.DNS_RESOLVERS).toHaveLength(1);
+    const empty = loadConfig({});
+    expect([empty.ALLOWED_EMAIL_DOMAINS, empty.ALLOWED_REDIRECT_ORIGINS, empty.DNS_RESOLVERS]).toEqual([
+      [],
+      [],
+      [],
+    ]);
+  });
+
   it('reports every bad variable at once, naming it and what it expects', () => {
     const p = problems({
       PORT: 'abc',
