@@ -71,6 +71,28 @@ function bodyOf(body: RequestInit['body']): { bytes: Buffer | null; type: string
   return undefined;
 }
 
+/**
+ * The request's headers as node:http takes them, names in lower case (as a WHATWG Headers
+ * object would give them, with repeated names joined by ", "), without building a Headers
+ * object: openid-client hands one over, and copying it through another cost more than the
+ * rest of building the request.
+ */
+export function plainHeaders(given: RequestInit['headers']): Record<string, string> {
+  const plain: Record<string, string> = Object.create(null);
+  const add = (name: string, value: string) => {
+    const key = name.toLowerCase();
+    const earlier = plain[key];
+    plain[key] = earlier === undefined ? value : `${earlier}, ${value}`;
+  };
+  if (given instanceof Headers) for (const [name, value] of given) add(name, value);
+  else if (Array.isArray(given)) for (const [name, value] of given) add(name!, value!);
+  else if (given)
+    for (const [name, value] of Object.entries(given)) {
+      if (value !== undefined) add(name, Array.isArray(value) ? value.join(', ') : String(value));
+    }
+  return plain;
+}
+
 /** Node's bundled roots: a `ca` option replaces them, so extra authorities are added to them. */
 function tlsRootCertificates(): string[] {
   return [...nodeRoots];
@@ -97,7 +119,12 @@ export function httpTransport(options: HttpTransportOptions): Transport {
     }),
   };
 
-  function once(u: URL, init: RequestInit, payload: Buffer | null, headers: Headers): Promise<Response> {
+  function once(
+    u: URL,
+    init: RequestInit,
+    payload: Buffer | null,
+    headers: Record<string, string>,
+  ): Promise<Response> {
     const secure = u.protocol === 'https:';
     return new Promise<Response>((resolve, reject) => {
       let settled = false;
@@ -115,16 +142,12 @@ export function httpTransport(options: HttpTransportOptions): Transport {
         () => fail(new OutboundError('idp_unreachable', `The IdP at ${u.host} did not answer in time`)),
         options.timeoutMs,
       );
-      const plain: Record<string, string> = {};
-      headers.forEach((value, name) => {
-        plain[name] = value;
-      });
       const req = (secure ? httpsRequest : httpRequest)(
         u,
         {
           method: init.method ?? 'GET',
           agent: agents[secure ? 'https:' : 'http:'],
-          headers: plain,
+          headers,
         },
         (res: IncomingMessage) => {
           const declared = Number(res.headers['content-length'] ?? '0');
@@ -177,14 +200,14 @@ export function httpTransport(options: HttpTransportOptions): Transport {
     // Bodies this path does not know (streams, FormData, Blob) are never sent to IdPs by
     // Drawbridge; refuse rather than send something else.
     if (!body) throw new OutboundError('idp_unreachable', 'Unsupported request body for an IdP request');
-    const headers = new Headers(init.headers);
-    if (body.type && !headers.has('content-type')) headers.set('content-type', body.type);
-    if (body.bytes) headers.set('content-length', String(body.bytes.byteLength));
+    const headers = plainHeaders(init.headers);
+    if (body.type && headers['content-type'] === undefined) headers['content-type'] = body.type;
+    if (body.bytes) headers['content-length'] = String(body.bytes.byteLength);
     // Without Accept-Encoding any coding is acceptable (RFC 9110 §12.5.3); ask for none, since
     // nothing here decompresses.
-    headers.set('accept-encoding', 'identity');
-    if (!headers.has('user-agent')) headers.set('user-agent', 'Drawbridge');
-    if (!headers.has('accept')) headers.set('accept', '*/*');
+    headers['accept-encoding'] = 'identity';
+    headers['user-agent'] ??= 'Drawbridge';
+    headers.accept ??= '*/*';
     try {
       return await once(u, init, body.bytes, headers);
     } catch (err) {

@@ -149,6 +149,23 @@ async function build(
   return config;
 }
 
+const metadataCache = new WeakMap<Client.Configuration, Readonly<Client.ServerMetadata>>();
+
+/**
+ * The configuration's server metadata, read once per configuration object: openid-client's
+ * `serverMetadata()` returns a fresh deep copy on every call (a structured clone plus helper
+ * methods), which showed up on every callback's profile. A configuration's metadata never
+ * changes (a refresh builds a new configuration), so the copy is kept, frozen against edits.
+ */
+export function serverMetadataOf(config: Client.Configuration): Readonly<Client.ServerMetadata> {
+  let metadata = metadataCache.get(config);
+  if (!metadata) {
+    metadata = Object.freeze(config.serverMetadata());
+    metadataCache.set(config, metadata);
+  }
+  return metadata;
+}
+
 /** Configurations per connection version (id + updatedAt): an edit takes effect at once. */
 export function clientConfigurationCache(options: ClientOptions) {
   const entries = new Map<

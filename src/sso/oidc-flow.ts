@@ -27,6 +27,7 @@ import {
   openIdClient,
   outboundCause,
   outboundRefusal,
+  serverMetadataOf,
 } from './oidc-client.ts';
 import { exchangeRefusal } from './oidc-exchange-errors.ts';
 import { githubProfile, hasGroupsOverage, microsoftGroups, readUserinfo } from './oidc-provider-apis.ts';
@@ -240,14 +241,14 @@ export function createOidcFlow(deps: OidcFlowDeps) {
   ): Promise<Record<string, unknown>> {
     const fetch = fetchFor(c);
     if (isOAuth2(c)) {
-      const userinfo = cfg.serverMetadata().userinfo_endpoint;
+      const userinfo = serverMetadataOf(cfg).userinfo_endpoint;
       if (!userinfo)
         throw new SsoFlowError('oidc_userinfo_failed', 'An OAuth2 connection needs a userinfo endpoint');
       if (c.provider === 'github') return githubProfile(fetch, userinfo, tokens.access_token);
       return readUserinfo(fetch, userinfo, tokens.access_token);
     }
     if (!tokens.id_token) throw new SsoFlowError('oidc_id_token_missing', 'The provider sent no ID token');
-    const server = cfg.serverMetadata();
+    const server = serverMetadataOf(cfg);
     if (!server.jwks_uri)
       throw new SsoFlowError('oidc_discovery_failed', 'The provider publishes no jwks_uri');
     const tenantAllowed = c.provider === 'microsoft' ? microsoftTenantAllowed(c.tenant) : undefined;

@@ -71,13 +71,18 @@ function policed(policy: OutboundPolicy, transport: Transport): Transport {
 /** A fetch bound to the policy, adding `headers` (a connection's extra headers) to every request. */
 export function outboundFetch(policy: OutboundPolicy, headers: Record<string, string> = {}): OutboundFetch {
   const transport = policy.transport ? policed(policy, policy.transport) : httpTransport(policy);
+  const extra = Object.entries(headers);
   return async (url, init = {}) => {
     if (!idpUrlAllowed(url, policy.allowPrivate))
       throw new OutboundError('idp_url_not_allowed', `IdP URL ${url} must be https on a public host`);
-    const merged = new Headers(init.headers);
-    for (const [k, v] of Object.entries(headers)) if (!merged.has(k)) merged.set(k, v);
+    let request = init;
+    if (extra.length > 0) {
+      const merged = new Headers(init.headers);
+      for (const [k, v] of extra) if (!merged.has(k)) merged.set(k, v);
+      request = { ...init, headers: merged };
+    }
     try {
-      return await transport(url, { ...init, headers: merged });
+      return await transport(url, request);
     } catch (err) {
       if (err instanceof OutboundError) throw err;
       throw new OutboundError('idp_unreachable', `The IdP at ${new URL(url).host} could not be reached`);

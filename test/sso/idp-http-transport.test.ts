@@ -14,7 +14,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkedLookup, httpTransport, type Resolve } from '../../src/sso/idp-http-transport.ts';
+import {
+  checkedLookup,
+  httpTransport,
+  plainHeaders,
+  type Resolve,
+} from '../../src/sso/idp-http-transport.ts';
 import { OutboundError } from '../../src/sso/outbound-errors.ts';
 
 let server: Server;
@@ -43,6 +48,8 @@ beforeAll(async () => {
           contentType: req.headers['content-type'] ?? null,
           acceptEncoding: req.headers['accept-encoding'] ?? null,
           userAgent: req.headers['user-agent'] ?? null,
+          accept: req.headers.accept ?? null,
+          authorization: req.headers.authorization ?? null,
           body: Buffer.concat(chunks).toString('utf8'),
         }),
       );
@@ -138,7 +145,23 @@ describe('IdP requests over node:http', () => {
       contentType: 'application/x-www-form-urlencoded;charset=UTF-8',
       acceptEncoding: 'identity',
       userAgent: 'Drawbridge',
+      accept: '*/*',
+      authorization: null,
       body: 'grant_type=authorization_code&code=abc',
+    });
+  });
+
+  it("sends the caller's headers, as openid-client hands them over (a Headers object), keeping its own Accept and User-Agent", async () => {
+    const headers = new Headers({ Authorization: 'Basic Y2xpZW50OnNlY3JldA==', Accept: 'application/json' });
+    headers.set('User-Agent', 'custom-agent');
+    const res = await transport(`http://127.0.0.1:${port}/token`, { method: 'POST', headers, body: 'x' });
+    expect(await res.json()).toMatchObject({
+      authorization: 'Basic Y2xpZW50OnNlY3JldA==',
+      accept: 'application/json',
+      userAgent: 'custom-agent',
+      // Never the caller's choice: nothing here decompresses.
+      acceptEncoding: 'identity',
+      contentType: 'text/plain;charset=UTF-8',
     });
   });
 
@@ -175,6 +198,35 @@ describe('IdP requests over node:http', () => {
       body: new Blob(['x']),
     }).catch((e: unknown) => e);
     expect((err as OutboundError).code).toBe('idp_unreachable');
+  });
+});
+
+describe('plainHeaders (request headers as node:http takes them)', () => {
+  it('lower-cases names and joins repeated ones with ", " as a Headers object would, from each kind of header list', () => {
+    const expected = { accept: 'application/json', 'x-extra': 'a, b' };
+    const fromHeaders = new Headers([
+      ['Accept', 'application/json'],
+      ['X-Extra', 'a'],
+      ['x-extra', 'b'],
+    ]);
+    expect({ ...plainHeaders(fromHeaders) }).toEqual(expected);
+    expect({
+      ...plainHeaders([
+        ['Accept', 'application/json'],
+        ['X-Extra', 'a'],
+        ['x-extra', 'b'],
+      ]),
+    }).toEqual(expected);
+    expect({ ...plainHeaders({ Accept: 'application/json', 'X-Extra': 'a', 'x-extra': 'b' }) }).toEqual(
+      expected,
+    );
+    expect({ ...plainHeaders(undefined) }).toEqual({});
+  });
+
+  it('gives a header named like an Object property no special meaning', () => {
+    const plain = plainHeaders({ __proto__: 'x', constructor: 'y' } as unknown as Record<string, string>);
+    expect(plain.constructor).toBe('y');
+    expect(Object.getPrototypeOf(plain)).toBeNull();
   });
 });
 
