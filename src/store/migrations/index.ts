@@ -6,6 +6,7 @@ import * as oidc from './0003-oidc.ts';
 import * as passwordAccounts from './0004-password-accounts.ts';
 import * as identityLinkRequests from './0005-identity-link-requests.ts';
 import * as samlLoginRules from './0006-saml-login-rules.ts';
+import * as clusteredSqliteTables from './0007-clustered-sqlite-tables.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004-password-accounts': passwordAccounts,
   '0005-identity-link-requests': identityLinkRequests,
   '0006-saml-login-rules': samlLoginRules,
+  '0007-clustered-sqlite-tables': clusteredSqliteTables,
 };
 
 export const migrationProvider: MigrationProvider = {
