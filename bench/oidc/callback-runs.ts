@@ -32,18 +32,35 @@ export interface CallbackSegment {
   serverSysMs: number;
   selfCpuMs: number;
   otherCpuMs: number;
+  /** Per callback, when the server timed phases (PHASE_TIMING=1, one at a time): ms each. */
+  phases: CallbackPhases[];
+}
+
+/** Where one callback's time inside the server went (bench/oidc/round-trip-timing.mjs), ms. */
+export interface CallbackPhases {
+  /** Request handed to the application → token request's last byte sent. */
+  beforeToken: number;
+  /** Token answer's headers → the login transaction's `begin`. */
+  afterToken: number;
+  /** `begin` → `commit`: the organisation rules, the session and the trace. */
+  transaction: number;
+  /** The `commit`, its fsync included. */
+  commit: number;
+  /** After the commit → the answer handed to the kernel. */
+  answer: number;
 }
 
 /**
  * The provider round trip of every token request since the last call, by code: SIGUSR2 asks
  * bench/oidc/round-trip-timing.mjs in the server to write them to `file`.
  */
-let roundTripSeq = 0;
+const roundTripSeq = new Map<string, number>();
 async function roundTrips(
   server: ServerProcess,
   file: string,
-): Promise<{ trip: Map<string, number>; served: Map<string, number> }> {
-  roundTripSeq += 1;
+): Promise<{ trip: Map<string, number>; served: Map<string, number>; phases: CallbackPhases[] }> {
+  const seq = (roundTripSeq.get(file) ?? 0) + 1;
+  roundTripSeq.set(file, seq);
   process.kill(server.pid, 'SIGUSR2');
   const deadline = Date.now() + 5_000;
   for (;;) {
@@ -52,9 +69,14 @@ async function roundTrips(
         seq: number;
         ms: Record<string, number>;
         served: Record<string, number>;
+        phases?: Record<string, CallbackPhases>;
       };
-      if (got.seq === roundTripSeq)
-        return { trip: new Map(Object.entries(got.ms)), served: new Map(Object.entries(got.served)) };
+      if (got.seq === seq)
+        return {
+          trip: new Map(Object.entries(got.ms)),
+          served: new Map(Object.entries(got.served)),
+          phases: Object.values(got.phases ?? {}),
+        };
     } catch {
       // not written yet
     }
@@ -104,6 +126,7 @@ export async function runCallbacks(
     serverSysMs: sysCpuMs(server.pid) - srvSys0,
     selfCpuMs,
     otherCpuMs: Math.max(0, sys1 - sys0 - serverCpuMs - selfCpuMs),
+    phases: timings.phases,
   };
 }
 

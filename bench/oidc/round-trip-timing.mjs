@@ -14,8 +14,15 @@
  * 'finish'), keyed by the `code` in its query string: the server's own view of the callback,
  * without the loopback hops to and from the benchmark process.
  *
+ * With PHASE_TIMING=1 (bench:oidc:compare, callbacks one at a time) it also splits each callback
+ * into phases by the server's own events: before the token request is sent, from the token
+ * answer to the login transaction's `begin`, the transaction's statements, its `commit` (with
+ * the fsync) and the answer after it (node:sqlite statements are wrapped for that, which is why
+ * it is not on for the measured numbers of bench:oidc).
+ *
  * On SIGUSR2 it writes what it has collected to ROUND_TRIP_TIMING_FILE as
- * `{ "seq": n, "ms": { code: ms }, "served": { code: ms } }` and starts over.
+ * `{ "seq": n, "ms": { code: ms }, "served": { code: ms }, "phases": { code: {…} } }` and starts
+ * over.
  *
  * Plain JavaScript: a TypeScript preload would load Node.js's TypeScript loader into the server.
  */
@@ -29,17 +36,69 @@ if (!file) throw new Error('round-trip-timing.mjs: ROUND_TRIP_TIMING_FILE is not
 const sentAt = new WeakMap();
 let ms = {};
 let served = {};
+let phases = {};
 let seq = 0;
+
+/** The callback in flight when exactly one is (phases are only kept for those). */
+let current;
+let inFlight = 0;
+const phaseTiming = process.env.PHASE_TIMING === '1';
 
 subscribe('http.server.request.start', ({ request, response }) => {
   const t0 = performance.now();
   const m = /[?&]code=([^&]*)/.exec(request.url ?? '');
   if (!m) return;
   const code = decodeURIComponent(m[1]);
+  inFlight += 1;
+  const marks = { t0 };
+  current = inFlight === 1 ? marks : undefined;
   response.once('finish', () => {
-    served[code] = performance.now() - t0;
+    const end = performance.now();
+    served[code] = end - t0;
+    inFlight -= 1;
+    if (current === marks) current = undefined;
+    if (phaseTiming && marks.commitEnd !== undefined && marks.tokenSent !== undefined && !marks.overlapped) {
+      phases[code] = {
+        beforeToken: marks.tokenSent - t0,
+        afterToken: marks.begin - marks.tokenAnswered,
+        transaction: marks.commitStart - marks.begin,
+        commit: marks.commitEnd - marks.commitStart,
+        answer: end - marks.commitEnd,
+      };
+    }
   });
+  if (inFlight > 1 && current === undefined) marks.overlapped = true;
 });
+
+if (phaseTiming) {
+  const { StatementSync } = await import('node:sqlite');
+  const kinds = new WeakMap();
+  const kindOf = (statement) => {
+    let kind = kinds.get(statement);
+    if (kind === undefined) {
+      const text = statement.sourceSQL.trim().toLowerCase();
+      kind = text === 'begin' ? 'begin' : text === 'commit' ? 'commit' : '';
+      kinds.set(statement, kind);
+    }
+    return kind;
+  };
+  for (const method of ['run', 'all', 'get']) {
+    const original = StatementSync.prototype[method];
+    StatementSync.prototype[method] = function timed(...args) {
+      const marks = current;
+      if (!marks) return original.apply(this, args);
+      const kind = kindOf(this);
+      if (kind === 'begin' && marks.begin === undefined) marks.begin = performance.now();
+      if (kind !== 'commit') return original.apply(this, args);
+      marks.commitStart = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        marks.commitEnd = performance.now();
+      }
+    };
+  }
+}
 
 subscribe('undici:request:bodySent', ({ request }) => {
   sentAt.set(request, performance.now());
@@ -59,11 +118,14 @@ subscribe('undici:request:headers', ({ request, response }) => {
 
 subscribe('http.client.request.start', ({ request }) => {
   let t0;
+  const marks = current;
   request.once('finish', () => {
     t0 = performance.now();
+    if (marks) marks.tokenSent = t0;
   });
   request.once('response', (response) => {
     if (t0 === undefined) return;
+    if (marks) marks.tokenAnswered = performance.now();
     const code = response.headers['x-bench-callback'];
     if (typeof code === 'string') ms[code] = performance.now() - t0;
   });
@@ -71,8 +133,9 @@ subscribe('http.client.request.start', ({ request }) => {
 
 process.on('SIGUSR2', () => {
   seq += 1;
-  writeFileSync(`${file}.tmp`, JSON.stringify({ seq, ms, served }));
+  writeFileSync(`${file}.tmp`, JSON.stringify({ seq, ms, served, phases }));
   renameSync(`${file}.tmp`, file);
   ms = {};
   served = {};
+  phases = {};
 });
