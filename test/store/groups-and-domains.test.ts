@@ -153,6 +153,32 @@ describe.each(ENGINES)('groups repository (%s)', (engine) => {
     expect(await store.groups.listByExternalIds(org.id, [])).toEqual([]);
   });
 
+  it('finds the same groups for claim lists of every length, short (precompiled) or long (built each time), and inside a transaction', async () => {
+    const org = await newOrg();
+    const groups = [];
+    for (let i = 0; i < 40; i++)
+      groups.push(await store.groups.create(org.id, { name: `G${i}`, externalId: `ext-${i}` }));
+    for (const n of [1, 2, 5, 31, 32, 40]) {
+      // With an unknown id besides: 2, 3, 6, 32 (the longest precompiled), 33 and 41 ids.
+      const ids = [...Array.from({ length: n }, (_, i) => `ext-${i}`), 'unknown'];
+      const found = await store.groups.listByExternalIds(org.id, ids);
+      expect(found.map((g) => g.name).sort(), `${ids.length} ids`).toEqual(
+        groups
+          .slice(0, n)
+          .map((g) => g.name)
+          .sort(),
+      );
+    }
+    // Repeated ids find a group once.
+    expect(await store.groups.listByExternalIds(org.id, ['ext-3', 'ext-3'])).toEqual([groups[3]]);
+    // Within a transaction the query sees the transaction's own writes.
+    const seen = await store.transaction(async (tx) => {
+      const late = await tx.groups.create(org.id, { name: 'Late', externalId: 'late' });
+      return { late, found: await tx.groups.listByExternalIds(org.id, ['late', 'ext-0']) };
+    });
+    expect(seen.found.map((g) => g.id).sort()).toEqual([seen.late.id, groups[0]!.id].sort());
+  });
+
   it('lists only the default groups of the organisation', async () => {
     const org = await newOrg();
     const other = await newOrg();

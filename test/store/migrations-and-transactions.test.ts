@@ -63,6 +63,26 @@ describe.each(ENGINES)('Store.transaction (%s)', (engine) => {
     expect((await store.organisations.getBySlug(takenSlug))?.name).toBe('Already there');
   });
 
+  it("gives each transaction its own repositories, every one reachable and the same object on each use, working on the transaction's writes", async () => {
+    const names = Object.keys(store).filter((k) => k !== 'engine' && k !== 'transaction');
+    const slug = unique('tx-repos');
+    const seen = await store.transaction(async (tx) => {
+      for (const name of names) {
+        const repository = (tx as unknown as Record<string, unknown>)[name];
+        expect(repository, name).toBeTypeOf('object');
+        expect((tx as unknown as Record<string, unknown>)[name], name).toBe(repository);
+      }
+      const org = await tx.organisations.create({ name: 'Inside', slug });
+      // Another repository of the same transaction sees the first one's write.
+      const group = await tx.groups.create(org.id, { name: 'Inside group' });
+      return { tx, org, group };
+    });
+    const other = await store.transaction(async (tx) => tx);
+    expect(other).not.toBe(seen.tx);
+    expect(other.organisations).not.toBe(seen.tx.organisations);
+    expect(await store.groups.get(seen.org.id, seen.group.id)).toEqual(seen.group);
+  });
+
   it('restores deleted rows when the transaction that deleted them fails', async () => {
     const org = await store.organisations.create({ name: 'Survivor', slug: unique('tx-survivor') });
     const user = await store.users.create({ email: `${unique('tx-survivor')}@x.test` });

@@ -4,7 +4,7 @@
  */
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { translateConstraints } from '../errors.ts';
-import { hotQuery, hotStatement } from '../hot-query.ts';
+import { type HotQuery, hotQuery, hotStatement } from '../hot-query.ts';
 import { newId } from '../ids.ts';
 import type { Database, GroupsTable } from '../schema.ts';
 
@@ -52,7 +52,37 @@ export interface NewGroup {
   role?: string | null;
 }
 
+/**
+ * Every SSO login matches its group claims: the query is precompiled for each list length up to
+ * this (claims usually carry a handful of groups); longer lists are built on each call.
+ */
+const MAX_PRECOMPILED_EXTERNAL_IDS = 32;
+
 export function groupsRepository(db: Kysely<Database>) {
+  const byExternalIdsQueries = new Map<number, HotQuery<Selectable<GroupsTable>>>();
+  /** The groups of an organisation (parameter 0) with any of n external ids (parameters 1…n). */
+  const byExternalIds = (n: number) => {
+    let query = byExternalIdsQueries.get(n);
+    if (!query) {
+      query = hotQuery(
+        db,
+        n + 1,
+        (p) =>
+          db
+            .selectFrom('groups')
+            .selectAll()
+            .where('organisation_id', '=', p(0))
+            .where(
+              'external_id',
+              'in',
+              Array.from({ length: n }, (_, i) => p(i + 1)),
+            ),
+        `groups.listByExternalIds.${n}`,
+      );
+      byExternalIdsQueries.set(n, query);
+    }
+    return query;
+  };
   // /auth/me reads a person's groups on every call.
   const listAllForUserQuery = hotQuery(db, 1, (p) =>
     db
@@ -143,13 +173,16 @@ export function groupsRepository(db: Kysely<Database>) {
 
     async listByExternalIds(organisationId: string, externalIds: string[]): Promise<Group[]> {
       if (externalIds.length === 0) return [];
-      const rows = await db
-        .selectFrom('groups')
-        .selectAll()
-        .where('organisation_id', '=', organisationId)
-        .where('external_id', 'in', externalIds)
-        .execute();
-      return rows.map(toGroup);
+      if (externalIds.length > MAX_PRECOMPILED_EXTERNAL_IDS) {
+        const rows = await db
+          .selectFrom('groups')
+          .selectAll()
+          .where('organisation_id', '=', organisationId)
+          .where('external_id', 'in', externalIds)
+          .execute();
+        return rows.map(toGroup);
+      }
+      return (await byExternalIds(externalIds.length)(organisationId, ...externalIds)).map(toGroup);
     },
 
     async listDefaults(organisationId: string): Promise<Group[]> {
