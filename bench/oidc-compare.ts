@@ -6,7 +6,10 @@
  *
  * This VM's speed drifts by a third from minute to minute, more than most changes are worth,
  * so two separate bench:oidc runs cannot tell a 5% change from the weather. Here the two
- * servers take turns in short runs (A B B A …), so drift falls on both alike, and the report
+ * servers take turns in short runs (A B B A …), so drift falls on both alike. A server process
+ * also has a speed of its own (the same code measured up to 18% apart in two processes side by
+ * side, all phases alike, for a whole run), so each version runs in several processes in turn
+ * (--processes), fresh pairs of servers each time, and the report
  * gives each version's own time (as bench:oidc measures it), its server CPU per callback, and
  * where the time inside the server went, phase by phase (bench/oidc/round-trip-timing.mjs with
  * PHASE_TIMING=1), plus how many run pairs each version won.
@@ -42,22 +45,25 @@ import {
 import { makeKey } from './oidc/jwt.ts';
 import { LOGIN_START_CONCURRENCY, MAPPED_GROUPS, SERVER_ENV, WARMUP_CALLBACKS } from './oidc/plan.ts';
 import { prepareCallbacks } from './oidc/prepare-callbacks.ts';
-import { startStubOp } from './oidc/stub-op.ts';
+import { type StubOp, startStubOp } from './oidc/stub-op.ts';
 
 const args = parseBenchArgs(
   {
     against: { type: 'string' },
-    pairs: { type: 'string', default: '6' },
+    processes: { type: 'string', default: '4' },
+    pairs: { type: 'string', default: '2' },
     'per-run': { type: 'string', default: '100' },
   },
   `Usage: npm run bench:oidc:compare -- --against REF [options]
 
   --against REF   the commit to compare this checkout (the working tree) with, e.g. HEAD~3
-  --pairs N       run pairs, alternating which version goes first (default 6)
+  --processes N   fresh pairs of servers, one after the other (default 4)
+  --pairs N       run pairs per pair of servers, alternating which version goes first (default 2)
   --per-run N     callbacks, one at a time, in each run (default 100)`,
 );
 if (!args.against) throw new Error('--against REF is required (see --help)');
 if (args.write) throw new Error('--write: bench:oidc:compare only prints (docs/performance.md quotes it)');
+const PROCESSES = wholeNumberArg('--processes', args.processes, 1, 20);
 const PAIRS = wholeNumberArg('--pairs', args.pairs, 1, 50);
 const PER_RUN = wholeNumberArg('--per-run', args['per-run'], 20, 2000);
 const progress = progressLog('bench:oidc:compare');
@@ -67,16 +73,61 @@ interface Side {
   server: ServerProcess;
   roundTripFile: string;
   send: (count: number, seconds: number, concurrency: number) => Promise<CallbackRun>;
-  runs: CallbackSegment[];
 }
 
 const PHASES: Array<[keyof CallbackPhases, string]> = [
-  ['beforeToken', 'before the token request'],
+  ['front', 'to the first query'],
+  ['reads', 'reads'],
+  ['tokenRequest', 'token request built and sent'],
   ['afterToken', 'token answer → begin'],
   ['transaction', 'transaction'],
   ['commit', 'commit (fsync)'],
   ['answer', 'answer'],
 ];
+
+/** A fresh server of one version with its logins prepared and warmed up. */
+async function startSide(
+  label: string,
+  root: string,
+  op: StubOp,
+  key: ReturnType<typeof makeKey>,
+  agent: Agent,
+): Promise<Side> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'drawbridge-compare-timing-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const roundTripFile = join(dir, 'round-trips.json');
+  const server = await startServer({
+    root,
+    env: { ...SERVER_ENV, ROUND_TRIP_TIMING_FILE: roundTripFile, PHASE_TIMING: '1' },
+    // This checkout's preload for both: the same measurement of either version.
+    nodeArgs: ['--import', pathToFileURL(join(REPO_ROOT, 'bench/oidc/round-trip-timing.mjs')).href],
+  });
+  cleanups.push(server.stop);
+  const setup = await setUpOidc(server.url, op.issuer, MAPPED_GROUPS);
+  const count = WARMUP_CALLBACKS + 2 * PAIRS * PER_RUN;
+  progress(`${label}: server ready; starting ${count} logins (not timed)`);
+  const callbacks = await prepareCallbacks(server, setup, op, key, count, 0, agent);
+  let cursor = 0;
+  const send = async (n: number, seconds: number, concurrency: number) => {
+    const r = await sendCallbacks(
+      server.url,
+      callbacks,
+      { from: cursor, to: cursor + n },
+      seconds,
+      concurrency,
+      agent,
+      `${server.url}${NEXT_PATH}`,
+    );
+    cursor = r.next;
+    if (r.failures > 0)
+      throw new Error(
+        `${label}: ${r.failures} callbacks failed; first: ${r.firstFailure}\n${server.logTail()}`,
+      );
+    return r;
+  };
+  await send(WARMUP_CALLBACKS, 300, LOGIN_START_CONCURRENCY);
+  return { label, server, roundTripFile, send };
+}
 
 async function main(): Promise<number> {
   const began = Date.now();
@@ -95,61 +146,31 @@ async function main(): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: LOGIN_START_CONCURRENCY });
   cleanups.push(async () => agent.destroy());
 
-  const sides: Side[] = [];
-  for (const [label, root] of [
-    ['this checkout', REPO_ROOT],
-    [other.label, other.root],
-  ] as const) {
-    const dir = mkdtempSync(join(os.tmpdir(), 'drawbridge-compare-timing-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const roundTripFile = join(dir, 'round-trips.json');
-    const server = await startServer({
-      root,
-      env: { ...SERVER_ENV, ROUND_TRIP_TIMING_FILE: roundTripFile, PHASE_TIMING: '1' },
-      // This checkout's preload for both: the same measurement of either version.
-      nodeArgs: ['--import', pathToFileURL(join(REPO_ROOT, 'bench/oidc/round-trip-timing.mjs')).href],
-    });
-    cleanups.push(server.stop);
-    const setup = await setUpOidc(server.url, op.issuer, MAPPED_GROUPS);
-    const count = WARMUP_CALLBACKS + 2 * PAIRS * PER_RUN;
-    progress(`${label}: server ready; starting ${count} logins (not timed)`);
-    const callbacks = await prepareCallbacks(server, setup, op, key, count, 0, agent);
-    let cursor = 0;
-    const send = async (n: number, seconds: number, concurrency: number) => {
-      const r = await sendCallbacks(
-        server.url,
-        callbacks,
-        { from: cursor, to: cursor + n },
-        seconds,
-        concurrency,
-        agent,
-        `${server.url}${NEXT_PATH}`,
-      );
-      cursor = r.next;
-      if (r.failures > 0)
-        throw new Error(
-          `${label}: ${r.failures} callbacks failed; first: ${r.firstFailure}\n${server.logTail()}`,
-        );
-      return r;
-    };
-    await send(WARMUP_CALLBACKS, 300, LOGIN_START_CONCURRENCY);
-    sides.push({ label, server, roundTripFile, send, runs: [] });
-  }
-
-  for (let pair = 0; pair < PAIRS; pair++) {
-    progress(`pair ${pair + 1}/${PAIRS}`);
-    for (const side of pair % 2 === 0 ? sides : [...sides].reverse()) {
-      side.runs.push(await runCallbacks(side.server, side.roundTripFile, op, side.send, PER_RUN, 1, 60));
+  const versions = [
+    { label: 'this checkout', root: REPO_ROOT, runs: [] as CallbackSegment[] },
+    { label: other.label, root: other.root, runs: [] as CallbackSegment[] },
+  ];
+  for (let process = 0; process < PROCESSES; process++) {
+    // Which version starts (and so prepares and warms up) first alternates too.
+    const order = process % 2 === 0 ? versions : [...versions].reverse();
+    const sides: Side[] = [];
+    for (const version of order) sides.push(await startSide(version.label, version.root, op, key, agent));
+    for (let pair = 0; pair < PAIRS; pair++) {
+      progress(`servers ${process + 1}/${PROCESSES}, pair ${pair + 1}/${PAIRS}`);
+      for (const side of pair % 2 === 0 ? sides : [...sides].reverse()) {
+        const run = await runCallbacks(side.server, side.roundTripFile, op, side.send, PER_RUN, 1, 60);
+        versions.find((v) => v.label === side.label)!.runs.push(run);
+      }
     }
+    for (const side of sides) await side.server.stop();
   }
-  for (const side of sides) await side.server.stop();
 
   const ownP50 = (runs: CallbackSegment[]) =>
     percentile(
       runs.flatMap((r) => r.ownMs),
       50,
     );
-  const rows: Row[] = sides.map((side) => {
+  const rows: Row[] = versions.map((side) => {
     const own = side.runs.flatMap((r) => r.ownMs);
     const callbacks = side.runs.reduce((n, r) => n + r.callbacks, 0);
     const cpuUs = (side.runs.reduce((n, r) => n + r.serverCpuMs, 0) * 1000) / callbacks;
@@ -163,13 +184,19 @@ async function main(): Promise<number> {
       ...PHASES.map(([k]) => (phases.length > 0 ? fmt.int(median(phases.map((p) => p[k])) * 1000) : '–')),
     ];
   });
-  const [mine, theirs] = sides as [Side, Side];
+  const [mine, theirs] = versions as [(typeof versions)[0], (typeof versions)[0]];
+  const runCount = mine.runs.length;
   const wins = mine.runs.filter((r, i) => ownP50([r]) < ownP50([theirs.runs[i]!])).length;
+  // Per pair of server processes: the ratio of their own-time p50s.
+  const perProcess = Array.from({ length: PROCESSES }, (_, i) => {
+    const slice = (runs: CallbackSegment[]) => runs.slice(i * PAIRS, (i + 1) * PAIRS);
+    return ownP50(slice(mine.runs)) / ownP50(slice(theirs.runs));
+  });
   console.log(
     [
       '',
       `Drawbridge OIDC callback, two versions interleaved — ${reportDate()}`,
-      `${commandLine('bench:oidc:compare')}; ${PAIRS} pairs of runs of ${PER_RUN} callbacks one at a time (RS256, SQLite), alternating which goes first`,
+      `${commandLine('bench:oidc:compare')}; ${PROCESSES} pairs of server processes one after the other, each measured in ${PAIRS} pairs of runs of ${PER_RUN} callbacks one at a time (RS256, SQLite), alternating which goes first`,
       '',
       textTable(
         [
@@ -186,7 +213,8 @@ async function main(): Promise<number> {
       `Own time p50, run by run (this checkout / ${theirs.label}): ${mine.runs
         .map((r, i) => `${fmt.ms(ownP50([r]))}/${fmt.ms(ownP50([theirs.runs[i]!]))}`)
         .join(', ')}`,
-      `This checkout ÷ ${theirs.label}: own p50 ${fmt.ratio(ownP50(mine.runs) / ownP50(theirs.runs))}, lower in ${wins} of ${PAIRS} pairs`,
+      `This checkout ÷ ${theirs.label}, own p50 per pair of server processes: ${perProcess.map(fmt.ratio).join(', ')}`,
+      `This checkout ÷ ${theirs.label}: own p50 ${fmt.ratio(ownP50(mine.runs) / ownP50(theirs.runs))} over all runs, lower in ${wins} of ${runCount} run pairs`,
       '',
       'Phases are medians of each callback\'s own split inside the server (they need not add up to the own p50); "own" leaves out the provider\'s round trip, as in bench:oidc.',
     ].join('\n'),

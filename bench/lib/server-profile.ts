@@ -50,6 +50,10 @@ export async function startProfiledServer(name: string, opts: ServerOptions): Pr
       ...(opts.nodeArgs ?? []),
       '--cpu-prof',
       `--cpu-prof-dir=${dir}`,
+      // Node samples every 1000 µs by default; a finer grain for short runs, by environment.
+      ...(process.env.CPU_PROFILE_INTERVAL_US
+        ? [`--cpu-prof-interval=${Number(process.env.CPU_PROFILE_INTERVAL_US)}`]
+        : []),
       '--import',
       pathToFileURL(join(REPO_ROOT, 'bench/saml/sqlite-timing.ts')).href,
     ],

@@ -38,8 +38,14 @@ export interface CallbackSegment {
 
 /** Where one callback's time inside the server went (bench/oidc/round-trip-timing.mjs), ms. */
 export interface CallbackPhases {
-  /** Request handed to the application → token request's last byte sent. */
+  /** Request handed to the application → token request's last byte sent; the next three split it. */
   beforeToken: number;
+  /** Request handed to the application → its first query (routing, hooks, the route's start). */
+  front: number;
+  /** First query → last query before the token request (configuration, pending login, policy). */
+  reads: number;
+  /** Last read → token request's last byte sent (openid-client and the HTTP client). */
+  tokenRequest: number;
   /** Token answer's headers → the login transaction's `begin`. */
   afterToken: number;
   /** `begin` → `commit`: the organisation rules, the session and the trace. */

@@ -15,7 +15,9 @@
  * without the loopback hops to and from the benchmark process.
  *
  * With PHASE_TIMING=1 (bench:oidc:compare, callbacks one at a time) it also splits each callback
- * into phases by the server's own events: before the token request is sent, from the token
+ * into phases by the server's own events: before the token request is sent (split into the
+ * HTTP server's part up to the first query, the reads, and building and sending the token
+ * request), from the token
  * answer to the login transaction's `begin`, the transaction's statements, its `commit` (with
  * the fsync) and the answer after it (node:sqlite statements are wrapped for that, which is why
  * it is not on for the measured numbers of bench:oidc).
@@ -60,6 +62,9 @@ subscribe('http.server.request.start', ({ request, response }) => {
     if (phaseTiming && marks.commitEnd !== undefined && marks.tokenSent !== undefined && !marks.overlapped) {
       phases[code] = {
         beforeToken: marks.tokenSent - t0,
+        front: marks.firstStatement - t0,
+        reads: marks.readsDone - marks.firstStatement,
+        tokenRequest: marks.tokenSent - marks.readsDone,
         afterToken: marks.begin - marks.tokenAnswered,
         transaction: marks.commitStart - marks.begin,
         commit: marks.commitEnd - marks.commitStart,
@@ -89,7 +94,16 @@ if (phaseTiming) {
       if (!marks) return original.apply(this, args);
       const kind = kindOf(this);
       if (kind === 'begin' && marks.begin === undefined) marks.begin = performance.now();
-      if (kind !== 'commit') return original.apply(this, args);
+      if (kind !== 'commit') {
+        if (marks.tokenSent !== undefined) return original.apply(this, args);
+        // The reads before the token request: the configuration, the pending login, the policy.
+        marks.firstStatement ??= performance.now();
+        try {
+          return original.apply(this, args);
+        } finally {
+          marks.readsDone = performance.now();
+        }
+      }
       marks.commitStart = performance.now();
       try {
         return original.apply(this, args);
