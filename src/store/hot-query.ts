@@ -8,7 +8,8 @@
  * engine's own fast path (a HotExecutor registered for the database by connect.ts): on
  * SQLite a read-only connection with prepared statements, on PostgreSQL a named prepared
  * statement, which the server parses and plans once per connection instead of on every call.
- * Inside a transaction it runs through the transaction, so it sees the transaction's writes.
+ * Inside a transaction it runs in the transaction, so it sees the transaction's writes: on
+ * SQLite directly on the connection the transaction is open on, elsewhere through Kysely.
  */
 import { createHash } from 'node:crypto';
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
@@ -20,13 +21,30 @@ export type HotQuery<R> = (...args: unknown[]) => Promise<R[]>;
 export interface HotExecutor {
   /** `name` is stable for a given `sql` text (a prepared statement's name). */
   read(name: string, sql: string, parameters: unknown[]): Promise<unknown[]> | unknown[];
+  /**
+   * Runs a compiled statement inside the transaction that is open on the engine's only
+   * connection, synchronously, without Kysely's executor (its connection provider and promise
+   * chain cost more than a small statement on SQLite); `undefined` when no transaction is open
+   * there, and the statement then goes through Kysely. Only for engines with one connection
+   * (SQLite), where the transaction open on it is the caller's: Kysely hands that connection to
+   * one transaction at a time.
+   */
+  inTransaction?(sql: string, parameters: unknown[]): { rows: unknown[]; affected: number } | undefined;
 }
 
 const executors = new WeakMap<object, HotExecutor>();
+/** The same executors by dialect adapter, which a database shares with its transactions. */
+const transactionExecutors = new WeakMap<object, HotExecutor>();
 
 /** Hot queries built on `db` itself (not on its transactions) run on `executor`. */
 export function registerHotExecutor(db: Kysely<Database>, executor: HotExecutor): void {
   executors.set(db, executor);
+  if (executor.inTransaction) transactionExecutors.set(db.getExecutor().adapter, executor);
+}
+
+/** Inside a transaction, the engine's direct path when it has one and the transaction is open there. */
+function directInTransaction(db: Kysely<Database>, sql: string, parameters: unknown[]) {
+  return transactionExecutors.get(db.getExecutor().adapter)?.inTransaction?.(sql, parameters);
 }
 
 interface Compiled {
@@ -90,8 +108,13 @@ export function hotQuery<R>(
   return async (...args) => {
     const { sql, name, order } = compiled();
     const parameters = order.map((i) => args[i]);
-    const executor = db.isTransaction ? undefined : executors.get(db);
-    if (executor) return (await executor.read(name, sql, parameters)) as R[];
+    if (db.isTransaction) {
+      const direct = directInTransaction(db, sql, parameters);
+      if (direct) return direct.rows as R[];
+    } else {
+      const executor = executors.get(db);
+      if (executor) return (await executor.read(name, sql, parameters)) as R[];
+    }
     const result = await db.executeQuery<R>(CompiledQuery.raw(sql, parameters));
     return result.rows;
   };
@@ -107,12 +130,12 @@ export function hotStatement<R = unknown>(
   const compiled = compiledOnce(db, arity, build, key);
   return async (...args) => {
     const { sql, order } = compiled();
-    const result = await db.executeQuery<R>(
-      CompiledQuery.raw(
-        sql,
-        order.map((i) => args[i]),
-      ),
-    );
+    const parameters = order.map((i) => args[i]);
+    if (db.isTransaction) {
+      const direct = directInTransaction(db, sql, parameters);
+      if (direct) return direct as { rows: R[]; affected: number };
+    }
+    const result = await db.executeQuery<R>(CompiledQuery.raw(sql, parameters));
     return { rows: result.rows, affected: Number(result.numAffectedRows ?? 0n) };
   };
 }

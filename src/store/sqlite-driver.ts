@@ -29,7 +29,11 @@ function addUnicodeLower(db: DatabaseSync): void {
 }
 
 /**
- * Hot reads (the session check, a login's configuration) run synchronously on a connection,
+ * Hot queries run synchronously on a connection, without Kysely's executor and its connection
+ * mutex. Inside a transaction (open on the main connection: Kysely gives it to one transaction
+ * at a time) they run there, reads and writes alike.
+ *
+ * Hot reads (the session check, a login's configuration) outside transactions run on a connection,
  * without Kysely's executor and its connection mutex. Normally that is the main connection:
  * between transactions it holds exactly the committed state, and its page cache stays warm
  * (another connection's cache is dropped after every write of the main one). While a transaction
@@ -39,6 +43,7 @@ function addUnicodeLower(db: DatabaseSync): void {
 function hotReads(main: DatabaseSync, path: string): HotExecutor & { close(): void } {
   let reader: DatabaseSync | undefined;
   const statements = new Map<DatabaseSync, Map<string, StatementSync>>();
+  const readers = new WeakMap<StatementSync, boolean>();
   const prepared = (db: DatabaseSync, sql: string): StatementSync => {
     let forDb = statements.get(db);
     if (!forDb) {
@@ -66,6 +71,20 @@ function hotReads(main: DatabaseSync, path: string): HotExecutor & { close(): vo
         db = reader;
       }
       return prepared(db, sql).all(...(parameters as SQLInputValue[]));
+    },
+    inTransaction: (sql, parameters) => {
+      if (!main.isTransaction) return undefined;
+      const statement = prepared(main, sql);
+      const values = parameters as SQLInputValue[];
+      let reader = readers.get(statement);
+      if (reader === undefined) {
+        reader = statement.columns().length > 0;
+        readers.set(statement, reader);
+      }
+      // As Kysely's SQLite driver answers: rows for a statement with columns (RETURNING
+      // included, no count), else the count of changed rows.
+      if (reader) return { rows: statement.all(...values), affected: 0 };
+      return { rows: [], affected: Number(statement.run(...values).changes) };
     },
     close: () => {
       statements.clear();
