@@ -44,3 +44,6 @@ export async function atTime<T>(time: number, work: () => Promise<T>): Promise<T
     spy.mockRestore();
   }
 }
+
+/** An id no row has, for look-ups and references that must find nothing. */
+export const MISSING_ID = '00000000-0000-0000-0000-000000000000';
