@@ -1,17 +1,14 @@
 /** The API keys repository: creating, reading, listing, revoking and touching keys (both engines). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
 import { ENGINES } from '../support/databases.ts';
-import { atTime, openTestStore, type StoreUnderTest, unique } from './helpers.ts';
+import { atTime, unique, withTestStore } from './helpers.ts';
 
 describe.each(ENGINES)('apiKeys repository (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   const newOrg = () => store.organisations.create({ name: 'Org', slug: unique('org') });
   const newKey = (organisationId: string | null, name = 'key') =>

@@ -2,26 +2,16 @@
  * The domains repository: an organisation's email domains, stored normalised, unique across organisations,
  * and kept apart per organisation (both engines).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
 import { ENGINES } from '../support/databases.ts';
-import {
-  atTime,
-  expectStoreError,
-  MISSING_ID,
-  openTestStore,
-  type StoreUnderTest,
-  unique,
-} from './helpers.ts';
+import { atTime, expectStoreError, MISSING_ID, unique, withTestStore } from './helpers.ts';
 
 describe.each(ENGINES)('domains repository (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   const newOrg = () => store.organisations.create({ name: 'Org', slug: unique('org') });
   const newDomainName = () => `${unique('corp')}.example`;

@@ -2,26 +2,16 @@
  * The groups repository: groups of an organisation, their external ids and members, and each organisation's
  * groups kept apart (both engines).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
 import { ENGINES } from '../support/databases.ts';
-import {
-  atTime,
-  expectStoreError,
-  MISSING_ID,
-  openTestStore,
-  type StoreUnderTest,
-  unique,
-} from './helpers.ts';
+import { atTime, expectStoreError, MISSING_ID, unique, withTestStore } from './helpers.ts';
 
 describe.each(ENGINES)('groups repository (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   const newOrg = () => store.organisations.create({ name: 'Org', slug: unique('org') });
   const newUser = (name = 'user') => store.users.create({ email: `${unique(name)}@x.test` });

@@ -1,6 +1,6 @@
 /** Shared set-up for the repository tests: one migrated database per describe block, unique names. */
 import { randomBytes } from 'node:crypto';
-import { expect, vi } from 'vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { StoreError, type StoreErrorCode } from '../../src/store/errors.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
 import { type EngineName, openTestDatabase } from '../support/databases.ts';
@@ -13,6 +13,19 @@ export interface StoreUnderTest {
 export async function openTestStore(engine: EngineName): Promise<StoreUnderTest> {
   const db = await openTestDatabase(engine);
   return { store: createStore(db.handle), close: () => db.close() };
+}
+
+/**
+ * A migrated database for the enclosing describe block: opened before its tests (handed to
+ * `use`), closed and dropped after them.
+ */
+export function withTestStore(engine: EngineName, use: (store: Store) => void): void {
+  let opened: StoreUnderTest | undefined;
+  beforeAll(async () => {
+    opened = await openTestStore(engine);
+    use(opened.store);
+  });
+  afterAll(() => opened?.close());
 }
 
 let counter = 0;

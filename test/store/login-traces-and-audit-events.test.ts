@@ -2,20 +2,17 @@
  * The login traces and audit events repositories: recording, listing newest first page by page, and each
  * organisation seeing only its own (both engines).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NewAuditEvent, NewLoginTrace } from '../../src/store/repositories/records.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ENGINES } from '../support/databases.ts';
-import { atTime, openTestStore, type StoreUnderTest, unique } from './helpers.ts';
+import { atTime, unique, withTestStore } from './helpers.ts';
 
 describe.each(ENGINES)('loginTraces repository (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   const newOrg = () => store.organisations.create({ name: 'Org', slug: unique('org') });
   const trace = (organisationId: string | null, overrides: Partial<NewLoginTrace> = {}): NewLoginTrace => ({
@@ -99,13 +96,10 @@ describe.each(ENGINES)('loginTraces repository (%s)', (engine) => {
 });
 
 describe.each(ENGINES)('auditEvents repository (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   const newOrg = () => store.organisations.create({ name: 'Org', slug: unique('org') });
   const event = (organisationId: string | null, overrides: Partial<NewAuditEvent> = {}): NewAuditEvent => ({

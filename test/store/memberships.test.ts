@@ -2,19 +2,16 @@
  * The memberships repository: adding, listing, changing the role of and removing a person's membership of an
  * organisation, with their groups there (both engines).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
 import { ENGINES } from '../support/databases.ts';
-import { atTime, expectStoreError, openTestStore, type StoreUnderTest, unique } from './helpers.ts';
+import { atTime, expectStoreError, unique, withTestStore } from './helpers.ts';
 
 describe.each(ENGINES)('memberships repository (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   async function orgAndUser() {
     const org = await store.organisations.create({ name: 'Org', slug: unique('org') });

@@ -2,11 +2,11 @@
  * The organisations repository: creating, finding by id and slug, listing page by page, updating, and
  * deleting an organisation together with what belongs to it (both engines).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Organisation } from '../../src/store/repositories/organisations.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ENGINES } from '../support/databases.ts';
-import { atTime, expectStoreError, openTestStore, type StoreUnderTest, unique } from './helpers.ts';
+import { atTime, expectStoreError, unique, withTestStore } from './helpers.ts';
 
 /** Follows nextCursor from the first page to the last, returning every page. */
 async function walkOrganisations(
@@ -25,13 +25,10 @@ async function walkOrganisations(
 }
 
 describe.each(ENGINES)('organisations repository (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   it('creates an organisation and reads it back by id and by slug', async () => {
     const slug = unique('acme');

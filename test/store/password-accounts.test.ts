@@ -1,20 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Session } from '../../src/store/repositories/sessions.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ENGINES } from '../support/databases.ts';
-import { openTestStore, type StoreUnderTest, unique } from './helpers.ts';
+import { unique, withTestStore } from './helpers.ts';
 
 const T = 2_000_000_000_000;
 const HOUR = 3_600_000;
 
 describe.each(ENGINES)('login throttles repository (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   it('counts failures per key and remembers the first and last', async () => {
     const key = unique('account:x');
@@ -50,13 +47,10 @@ describe.each(ENGINES)('login throttles repository (%s)', (engine) => {
 });
 
 describe.each(ENGINES)('password tokens repository (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   const newToken = async (purpose: 'invitation' | 'reset' = 'reset', expiresAt = T + HOUR) => {
     const user = await store.users.create({ email: `${unique('tok')}@x.test` });
@@ -107,13 +101,10 @@ describe.each(ENGINES)('password tokens repository (%s)', (engine) => {
 });
 
 describe.each(ENGINES)('login policies and own sessions repositories (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   it('has no policy for a new organisation, then stores and replaces one', async () => {
     const org = await store.organisations.create({ name: 'P', slug: unique('pol') });

@@ -2,11 +2,11 @@
  * The sessions repository: finding a live session with its user, organisation and groups, expiry, touching,
  * revoking, and deleting ended sessions (both engines).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Session } from '../../src/store/repositories/sessions.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ENGINES } from '../support/databases.ts';
-import { atTime, openTestStore, type StoreUnderTest, unique } from './helpers.ts';
+import { atTime, unique, withTestStore } from './helpers.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -14,13 +14,10 @@ const HOUR = 60 * MINUTE;
 const T = 2_000_000_000_000;
 
 describe.each(ENGINES)('sessions repository (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   const newUser = () => store.users.create({ email: `${unique('sess')}@x.test`, firstName: 'Sam' });
 

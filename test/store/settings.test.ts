@@ -1,17 +1,14 @@
 /** The settings repository: instance-wide values read, set and set only if absent (both engines). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
 import { ENGINES } from '../support/databases.ts';
-import { openTestStore, type StoreUnderTest, unique } from './helpers.ts';
+import { unique, withTestStore } from './helpers.ts';
 
 describe.each(ENGINES)('settings repository (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   it('returns undefined for a key that was never set', async () => {
     expect(await store.settings.get(unique('never'))).toBeUndefined();

@@ -2,11 +2,11 @@
  * The users repository: creating, finding by email regardless of case, updating, passwords, attributes and
  * deleting users, and listing and searching an organisation's members (both engines).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OrganisationUser } from '../../src/store/repositories/users.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ENGINES } from '../support/databases.ts';
-import { atTime, expectStoreError, openTestStore, type StoreUnderTest, unique } from './helpers.ts';
+import { atTime, expectStoreError, unique, withTestStore } from './helpers.ts';
 
 async function walkMembers(
   store: Store,
@@ -28,13 +28,10 @@ async function walkMembers(
 }
 
 describe.each(ENGINES)('users repository (%s)', (engine) => {
-  let t: StoreUnderTest;
   let store: Store;
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    store = t.store;
+  withTestStore(engine, (opened) => {
+    store = opened;
   });
-  afterAll(() => t.close());
 
   it('creates a user with defaults and reads it back by id', async () => {
     const email = `${unique('plain')}@example.test`;
