@@ -184,6 +184,29 @@ async function main(): Promise<number> {
       ...PHASES.map(([k]) => (phases.length > 0 ? fmt.int(median(phases.map((p) => p[k])) * 1000) : '–')),
     ];
   });
+  // The tails: which phase a slow callback spent its time in.
+  const tailRows: Row[] = versions.map((side) => {
+    const phases = side.runs.flatMap((r) => r.phases);
+    return [
+      side.label,
+      fmt.ms(
+        percentile(
+          side.runs.flatMap((r) => r.ownMs),
+          99,
+        ),
+      ),
+      ...PHASES.map(([k]) =>
+        phases.length > 0
+          ? fmt.int(
+              percentile(
+                phases.map((p) => p[k]),
+                99,
+              ) * 1000,
+            )
+          : '–',
+      ),
+    ];
+  });
   const [mine, theirs] = versions as [(typeof versions)[0], (typeof versions)[0]];
   const runCount = mine.runs.length;
   const wins = mine.runs.filter((r, i) => ownP50([r]) < ownP50([theirs.runs[i]!])).length;
@@ -210,13 +233,15 @@ async function main(): Promise<number> {
         rows,
       ),
       '',
+      textTable(['Version', '>own p99 ms', ...PHASES.map(([, name]) => `>${name} µs p99`)], tailRows),
+      '',
       `Own time p50, run by run (this checkout / ${theirs.label}): ${mine.runs
         .map((r, i) => `${fmt.ms(ownP50([r]))}/${fmt.ms(ownP50([theirs.runs[i]!]))}`)
         .join(', ')}`,
       `This checkout ÷ ${theirs.label}, own p50 per pair of server processes: ${perProcess.map(fmt.ratio).join(', ')}`,
       `This checkout ÷ ${theirs.label}: own p50 ${fmt.ratio(ownP50(mine.runs) / ownP50(theirs.runs))} over all runs, lower in ${wins} of ${runCount} run pairs`,
       '',
-      'Phases are medians of each callback\'s own split inside the server (they need not add up to the own p50); "own" leaves out the provider\'s round trip, as in bench:oidc.',
+      'Phases are medians (and 99th percentiles) of each callback\'s own split inside the server (they need not add up to the own time); "own" leaves out the provider\'s round trip, as in bench:oidc.',
     ].join('\n'),
   );
   progress(`done in ${((Date.now() - began) / 1000).toFixed(0)} s`);
