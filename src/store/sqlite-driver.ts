@@ -40,10 +40,13 @@ function addUnicodeLower(db: DatabaseSync): void {
  * is open on it (a group commit awaiting), a read there would see uncommitted writes, so the read
  * goes to a second, read-only connection, which in WAL mode sees the last committed state.
  */
-function hotReads(main: DatabaseSync, path: string): HotExecutor & { close(): void } {
+function hotReads(
+  main: DatabaseSync,
+  path: string,
+  mainStatement: (sql: string) => SqliteStatement,
+): HotExecutor & { close(): void } {
   let reader: DatabaseSync | undefined;
   const statements = new Map<DatabaseSync, Map<string, StatementSync>>();
-  const readers = new WeakMap<StatementSync, boolean>();
   const prepared = (db: DatabaseSync, sql: string): StatementSync => {
     let forDb = statements.get(db);
     if (!forDb) {
@@ -74,17 +77,11 @@ function hotReads(main: DatabaseSync, path: string): HotExecutor & { close(): vo
     },
     inTransaction: (sql, parameters) => {
       if (!main.isTransaction) return undefined;
-      const statement = prepared(main, sql);
-      const values = parameters as SQLInputValue[];
-      let reader = readers.get(statement);
-      if (reader === undefined) {
-        reader = statement.columns().length > 0;
-        readers.set(statement, reader);
-      }
-      // As Kysely's SQLite driver answers: rows for a statement with columns (RETURNING
-      // included, no count), else the count of changed rows.
-      if (reader) return { rows: statement.all(...values), affected: 0 };
-      return { rows: [], affected: Number(statement.run(...values).changes) };
+      // The statement Kysely itself would run, answered as its SQLite driver does: rows for a
+      // statement with columns (RETURNING included, no count), else the count of changed rows.
+      const statement = mainStatement(sql);
+      if (statement.reader) return { rows: statement.all(parameters) as unknown[], affected: 0 };
+      return { rows: [], affected: Number(statement.run(parameters).changes) };
     },
     close: () => {
       statements.clear();
@@ -115,24 +112,25 @@ export function openSqlite(path: string): OpenedSqlite {
   // Kysely prepares every query anew; the same few dozen SQL texts recur on every request,
   // so prepared statements are kept (bounded, least recently used dropped first).
   const cache = new Map<string, SqliteStatement>();
-  const hot = hotReads(db, path);
+  const prepare = (sql: string): SqliteStatement => {
+    let statement = cache.get(sql);
+    if (statement) {
+      cache.delete(sql);
+    } else {
+      statement = adaptStatement(db.prepare(sql));
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sql, statement);
+    return statement;
+  };
+  const hot = hotReads(db, path, prepare);
   const database: SqliteDatabase = {
     close: () => {
       cache.clear();
       hot.close();
       db.close();
     },
-    prepare: (sql) => {
-      let statement = cache.get(sql);
-      if (statement) {
-        cache.delete(sql);
-      } else {
-        statement = adaptStatement(db.prepare(sql));
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-      }
-      cache.set(sql, statement);
-      return statement;
-    },
+    prepare,
   };
   return { database, hot };
 }
