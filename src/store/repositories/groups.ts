@@ -59,8 +59,15 @@ export interface NewGroup {
 const MAX_PRECOMPILED_EXTERNAL_IDS = 32;
 
 export function groupsRepository(db: Kysely<Database>) {
+  /** The groups of an organisation with any of the external ids. */
+  const byExternalIdsQuery = (organisationId: string, externalIds: string[]) =>
+    db
+      .selectFrom('groups')
+      .selectAll()
+      .where('organisation_id', '=', organisationId)
+      .where('external_id', 'in', externalIds);
   const byExternalIdsQueries = new Map<number, HotQuery<Selectable<GroupsTable>>>();
-  /** The groups of an organisation (parameter 0) with any of n external ids (parameters 1…n). */
+  /** The same, precompiled for n ids: the organisation is parameter 0, the ids 1…n. */
   const byExternalIds = (n: number) => {
     let query = byExternalIdsQueries.get(n);
     if (!query) {
@@ -68,15 +75,10 @@ export function groupsRepository(db: Kysely<Database>) {
         db,
         n + 1,
         (p) =>
-          db
-            .selectFrom('groups')
-            .selectAll()
-            .where('organisation_id', '=', p(0))
-            .where(
-              'external_id',
-              'in',
-              Array.from({ length: n }, (_, i) => p(i + 1)),
-            ),
+          byExternalIdsQuery(
+            p(0),
+            Array.from({ length: n }, (_, i) => p(i + 1)),
+          ),
         `groups.listByExternalIds.${n}`,
       );
       byExternalIdsQueries.set(n, query);
@@ -174,13 +176,7 @@ export function groupsRepository(db: Kysely<Database>) {
     async listByExternalIds(organisationId: string, externalIds: string[]): Promise<Group[]> {
       if (externalIds.length === 0) return [];
       if (externalIds.length > MAX_PRECOMPILED_EXTERNAL_IDS) {
-        const rows = await db
-          .selectFrom('groups')
-          .selectAll()
-          .where('organisation_id', '=', organisationId)
-          .where('external_id', 'in', externalIds)
-          .execute();
-        return rows.map(toGroup);
+        return (await byExternalIdsQuery(organisationId, externalIds).execute()).map(toGroup);
       }
       return (await byExternalIds(externalIds.length)(organisationId, ...externalIds)).map(toGroup);
     },
