@@ -13,7 +13,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { exportCommit } from './core/export-commit.ts';
 import { type CoreOptions, START_RUNS } from './core/plan.ts';
 import { postgresReachable, withPostgresDatabase } from './core/postgres.ts';
 import { markdownOf, printReport } from './core/report.ts';
@@ -22,7 +21,15 @@ import { measureStarts, type StartRun } from './core/starts.ts';
 import { type EngineResult, measureThroughput } from './core/throughput.ts';
 import type { LoadSettings } from './lib/load.ts';
 import { describeServerCode } from './lib/machine.ts';
-import { commandLine, parseBenchArgs, progressLog, runBenchmark, wholeNumberArg } from './lib/program.ts';
+import { checkOut } from './lib/other-checkout.ts';
+import {
+  cleanups,
+  commandLine,
+  parseBenchArgs,
+  progressLog,
+  runBenchmark,
+  wholeNumberArg,
+} from './lib/program.ts';
 import { backgroundLoad, QuietWaiter } from './lib/quiet.ts';
 import { fmt, type Goal, goalVerdict, reportDate, writePerformanceSection } from './lib/report.ts';
 import { REPO_ROOT, warmUpFetch } from './lib/server-process.ts';
@@ -47,8 +54,9 @@ const args = parseBenchArgs(
   --connections N   autocannon connections (default 10)
   --seconds N       measured seconds per route, split in two alternating halves (default 10)
   --server-dir DIR  run DIR's server instead of this checkout's (to compare two versions)
-  --commit REV      run a clean export (git archive) of commit REV of this repository, so that
-                    uncommitted edits do not count; uses this checkout's node_modules
+  --commit REV      run commit REV of this repository from a clean checkout (a git worktree,
+                    removed afterwards), so that uncommitted edits do not count; it uses this
+                    checkout's node_modules when the lockfiles agree, else its own npm ci
   --wait-quiet N    before each start and each load run, wait until other processes are idle,
                     at most N seconds in all (for shared machines; default 0: never wait)
 
@@ -62,12 +70,13 @@ const settings: LoadSettings = {
 };
 if (!(settings.segmentSeconds >= 1)) throw new Error('--seconds: expected at least 2');
 
-const exported = args.commit === undefined ? undefined : exportCommit(args.commit);
+const progress = progressLog('bench');
+const exported = args.commit === undefined ? undefined : checkOut(args.commit, progress);
+if (exported) cleanups.push(exported.remove);
 const SERVER_ROOT = exported?.root ?? resolve(args['server-dir']);
 if (!existsSync(join(SERVER_ROOT, 'src/main.ts'))) throw new Error(`no src/main.ts in ${SERVER_ROOT}`);
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-const progress = progressLog('bench');
 const quiet = new QuietWaiter(Number(args['wait-quiet']), progress);
 const opts: CoreOptions = { serverRoot: SERVER_ROOT, settings };
 
@@ -128,7 +137,9 @@ async function main(): Promise<number> {
   const report: Report = {
     date: reportDate(),
     machine: machineRows(
-      exported?.label ?? describeServerCode(SERVER_ROOT),
+      exported
+        ? `commit ${exported.label} (a clean checkout; uncommitted edits not included)`
+        : describeServerCode(SERVER_ROOT),
       postgresVersion,
       backgroundPct,
       quiet,

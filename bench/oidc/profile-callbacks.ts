@@ -4,7 +4,8 @@
  */
 import { Agent } from 'node:http';
 import { type ServerProfile, startProfiledServer } from '../lib/server-profile.ts';
-import { NEXT_PATH, sendCallbacks, setUpOidc } from './drawbridge.ts';
+import { callbackSender } from './callback-sender.ts';
+import { setUpOidc } from './drawbridge.ts';
 import type { makeKey } from './jwt.ts';
 import {
   LOGIN_START_CONCURRENCY,
@@ -41,29 +42,11 @@ export async function profileCallbacks(
     const setup = await setUpOidc(server.url, op.issuer, MAPPED_GROUPS);
     const measured = opts.profileConcurrency === 1 ? opts.sequentialMax * 3 : opts.concurrentMax * 2;
     const callbacks = await prepareCallbacks(server, setup, op, key, WARMUP_CALLBACKS + measured, 0, agent);
-    const expect = `${server.url}${NEXT_PATH}`;
-    const w = await sendCallbacks(
-      server.url,
-      callbacks,
-      { from: 0, to: WARMUP_CALLBACKS },
-      120,
-      opts.concurrency,
-      agent,
-      expect,
-    );
-    if (w.failures > 0) throw new Error(`profile warm-up: ${w.failures} failures; first: ${w.firstFailure}`);
+    const send = callbackSender(server, callbacks, agent, { label: 'profiled run', refused: op.refused });
+    await send(WARMUP_CALLBACKS, 120, opts.concurrency);
     const fromUs = await profiled.startWindow();
-    const r = await sendCallbacks(
-      server.url,
-      callbacks,
-      { from: w.next, to: callbacks.length },
-      4,
-      opts.profileConcurrency,
-      agent,
-      expect,
-    );
+    const r = await send(send.remaining(), 4, opts.profileConcurrency);
     const profile = await profiled.finish(fromUs);
-    if (r.failures > 0) throw new Error(`profile run: ${r.failures} failures; first: ${r.firstFailure}`);
     return { ...profile, callbacks: r.requests, seconds: r.seconds };
   } finally {
     agent.destroy();
