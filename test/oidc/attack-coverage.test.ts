@@ -210,6 +210,33 @@ describe('authorization response (RFC 6749 §4.1.2, OAuth 2.0 Multiple Response 
     await refused(w, result, 'oidc_token_response_invalid');
     expect(seen.token).toBe(0);
   });
+
+  it("OAuth 2.0 Multiple Response Types §5: an access_token slipped into a code callback (code token) is never used: userinfo gets the token endpoint's access token — rp-response_type-code+token", async () => {
+    const bearer: string[] = [];
+    world = await createWorld({
+      configuration: { fetchUserinfo: true },
+      intercept: async (url, init, network) => {
+        const res = await network(url, init);
+        if (new URL(url).pathname.endsWith('/me'))
+          bearer.push(new Headers(init.headers).get('authorization') ?? '');
+        if (!url.endsWith('/token')) return res;
+        const body = (await res.json()) as Record<string, unknown>;
+        bearer.push(`Bearer ${String(body.access_token)}`);
+        return Response.json(body, { status: res.status });
+      },
+    });
+    const result = await world.login('alice', {
+      mutateCallback: (u) => {
+        u.searchParams.set('access_token', 'attacker-access-token');
+        u.searchParams.set('token_type', 'Bearer');
+      },
+    });
+    await accepted(world, result);
+    // [token endpoint's token, the one userinfo received]: the same, never the injected one.
+    expect(bearer).toHaveLength(2);
+    expect(bearer[1]).toBe(bearer[0]);
+    expect(bearer[1]).not.toContain('attacker-access-token');
+  });
 });
 
 describe('PKCE (RFC 7636, RFC 9700 §2.1.1, §4.5, §4.8)', () => {
