@@ -24,8 +24,8 @@ export type OidcErrorCode = (typeof OIDC_ERROR_CODES)[number];
 export class OidcError extends Error {
   override name = 'OidcError';
   readonly code: OidcErrorCode;
-  constructor(code: OidcErrorCode, message: string) {
-    super(message);
+  constructor(code: OidcErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.code = code;
   }
 }

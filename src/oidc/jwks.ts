@@ -65,7 +65,10 @@ export function remoteKeyResolver(jwksUri: string, options: JwksOptions): KeyRes
           'oidc_key_not_found',
           'The ID token names no kid and the provider has several keys',
         );
-      throw new OidcError('oidc_jwks_unavailable', "The provider's keys could not be fetched");
+      // The cause stays attached: the caller names a URL its address policy refused as such.
+      throw new OidcError('oidc_jwks_unavailable', "The provider's keys could not be fetched", {
+        cause: err,
+      });
     }
   };
 }

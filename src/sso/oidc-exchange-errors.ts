@@ -69,6 +69,18 @@ export function exchangeRefusal(err: unknown): OidcError | SsoFlowError {
         'oidc_provider_error',
         `The provider refused the login: ${String(e.error ?? '').slice(0, 64)}`,
       );
+    // openid-client's own https rule met a plain-http endpoint (token, userinfo): the same
+    // refusal as our address policy's, before anything is sent.
+    case 'OAUTH_HTTP_REQUEST_FORBIDDEN':
+    case 'OAUTH_REQUEST_PROTOCOL_FORBIDDEN':
+      return new SsoFlowError('oidc_provider_url_not_allowed', 'A provider endpoint is not an https URL');
+    // An implicit or hybrid answer (id_token or token in the callback): Drawbridge only asks
+    // for response_type=code, so the callback is not one it could have caused.
+    case 'OAUTH_UNSUPPORTED_OPERATION':
+      return new SsoFlowError(
+        'oidc_callback_malformed',
+        `The callback is not a code flow answer: ${e.message}`,
+      );
     case 'OAUTH_INVALID_RESPONSE':
     case 'OAUTH_RESPONSE_IS_NOT_CONFORM':
     case 'OAUTH_RESPONSE_IS_NOT_JSON':

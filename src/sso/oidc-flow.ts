@@ -313,8 +313,11 @@ export function createOidcFlow(deps: OidcFlowDeps) {
       try {
         claims = await collectClaims(c, cfg, tokens, data.nonce, Date.now());
       } catch (err) {
+        // A URL the address policy refuses is named as such wherever it was met (the JWKS too);
+        // other network failures keep the more precise code they carry (oidc_jwks_unavailable).
         const cause = outboundCause(err);
-        if (cause) throw outboundRefusal(cause);
+        if (cause && (cause.code === 'idp_url_not_allowed' || !(err instanceof OidcError)))
+          throw outboundRefusal(cause);
         throw err;
       }
       const profile = profileFromClaims(claims, claimNamesFor(c.provider, c.claims));

@@ -324,13 +324,12 @@ describe('provider URLs from discovery (DESIGN.md: DRAWBRIDGE_ALLOW_PRIVATE_IDP_
     expect(result.session).toBeDefined();
   });
 
-  // The codes differ by where the URL is refused: our fetch policy (oidc_provider_url_not_allowed),
-  // openid-client's own https rule (oidc_token_response_invalid), or jose's key set fetch, whose
-  // failures all read as oidc_jwks_unavailable. None is ever requested.
+  // Whether our address policy or openid-client's own https rule meets the URL first, the
+  // refusal is the same, and nothing is ever sent to it.
   it.each([
     ['https://169.254.169.254/latest/meta-data/token', 'oidc_provider_url_not_allowed', 400],
     ['https://127.0.0.1/token', 'oidc_provider_url_not_allowed', 400],
-    ['http://8.8.4.4/token', 'oidc_token_response_invalid', 400],
+    ['http://8.8.4.4/token', 'oidc_provider_url_not_allowed', 400],
   ] as const)(
     'DESIGN.md IdP URL policy: a discovered token_endpoint %s is never called; the login is refused (%s, %i) with no session — O-DISC-1',
     async (target, code, status) => {
@@ -344,15 +343,27 @@ describe('provider URLs from discovery (DESIGN.md: DRAWBRIDGE_ALLOW_PRIVATE_IDP_
   );
 
   it.each(['https://169.254.169.254/jwks', 'https://[::1]/jwks', 'http://8.8.4.4/jwks'])(
-    'DESIGN.md IdP URL policy: a discovered jwks_uri %s is never fetched; the login is refused (oidc_jwks_unavailable, 502) with no session — O-DISC-1',
+    'DESIGN.md IdP URL policy: a discovered jwks_uri %s is never fetched; the login is refused (oidc_provider_url_not_allowed, 400) with no session — O-DISC-1',
     async (target) => {
       const op = await scripted((issuer) => ({ token_endpoint: `${issuer}/token`, jwks_uri: target }));
       const result = await op.login();
-      expect(result.code).toBe('oidc_jwks_unavailable');
-      expect(result.status).toBe(502);
+      expect(result.code).toBe('oidc_provider_url_not_allowed');
+      expect(result.status).toBe(400);
       expect(result.session).toBeUndefined();
       expect(op.requested).toContain('https://8.8.8.8/tenant/token');
       expect(op.requested).not.toContain(target);
     },
   );
+
+  it('OIDC Core §10.1.1: a public jwks_uri that answers 404 is asked, and the login is refused (oidc_jwks_unavailable, 502) with no session', async () => {
+    const op = await scripted((issuer) => ({
+      token_endpoint: `${issuer}/token`,
+      jwks_uri: `${issuer}/gone`,
+    }));
+    const result = await op.login();
+    expect(result.code).toBe('oidc_jwks_unavailable');
+    expect(result.status).toBe(502);
+    expect(result.session).toBeUndefined();
+    expect(op.requested).toContain('https://8.8.8.8/tenant/gone');
+  });
 });

@@ -187,7 +187,7 @@ describe('authorization response (RFC 6749 §4.1.2, OAuth 2.0 Multiple Response 
     return { w: world, seen };
   }
 
-  it('OAuth 2.0 Multiple Response Types §5: an implicit-style callback carrying id_token and access_token instead of code is refused (oidc_token_response_invalid) and starts no session — rp-response_type-id_token, rp-response_type-id_token+token', async () => {
+  it('OAuth 2.0 Multiple Response Types §5: an implicit-style callback carrying id_token and access_token instead of code is refused (oidc_callback_malformed) and starts no session — rp-response_type-id_token, rp-response_type-id_token+token', async () => {
     const { w, seen } = await counting();
     const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const result = await w.login('alice', {
@@ -198,16 +198,16 @@ describe('authorization response (RFC 6749 §4.1.2, OAuth 2.0 Multiple Response 
         u.searchParams.set('token_type', 'Bearer');
       },
     });
-    await refused(w, result, 'oidc_token_response_invalid');
+    await refused(w, result, 'oidc_callback_malformed');
     expect(seen.token).toBe(0);
   });
 
-  it('OAuth 2.0 Multiple Response Types §5: a hybrid callback carrying code and id_token is refused before the code is redeemed (oidc_token_response_invalid) — rp-response_type-code+id_token', async () => {
+  it('OAuth 2.0 Multiple Response Types §5: a hybrid callback carrying code and id_token is refused before the code is redeemed (oidc_callback_malformed) — rp-response_type-code+id_token', async () => {
     const { w, seen } = await counting();
     const result = await w.login('alice', {
       mutateCallback: (u) => u.searchParams.set('id_token', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln'),
     });
-    await refused(w, result, 'oidc_token_response_invalid');
+    await refused(w, result, 'oidc_callback_malformed');
     expect(seen.token).toBe(0);
   });
 
