@@ -1,0 +1,138 @@
+/**
+ * attacks.md §1.8 S-SEM-37 and §1.10 S-DOS-5 / S-DOS-7 at the HTTP edge (Fastify inject, real
+ * SQLite file): the ACS speaks the HTTP-POST binding only (SAML Profiles §4.1.2), never inflates
+ * anything, and refuses an oversized SAMLResponse with 413 before reading it. The validator's own
+ * tests (test/saml/response/xml.test.ts) cover the same inputs without HTTP; these prove the
+ * route answers 4xx with no session and leaves the response unused.
+ */
+import { deflateRawSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrganisation } from '../support/actors.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { idpMetadata } from './http/idp-fixture.ts';
+import { buildResponse, IDP_A, NS_ASSERTION, NS_PROTOCOL, sign } from './response/support/builder.ts';
+import { IDP_A_KEY } from './response/support/keys.ts';
+
+/** Configuration A allows IdP-initiated logins, so a response is valid without a pending request. */
+const NAME = 'acme-okta';
+const ACS_PATH = `/api/v1/auth/saml/${NAME}/response/`;
+const MINUTE = 60_000;
+
+let t: TestApp;
+let counter = 0;
+
+/** A fresh, unsolicited RA response for alice (builder defaults: ACS_A, SP_ENTITY_A, IdP A). */
+function validResponse(): string {
+  counter += 1;
+  const now = Date.now();
+  const parts = {
+    responseId: `_r${counter}`,
+    assertionId: `_a${counter}`,
+    responseInResponseTo: null,
+    scdInResponseTo: null,
+    notBefore: now - MINUTE,
+    notOnOrAfter: now + 5 * MINUTE,
+    scdNotOnOrAfter: now + 5 * MINUTE,
+  };
+  return sign(sign(buildResponse(parts, undefined, now), 'Assertion'), 'Response');
+}
+
+function postForm(fields: Record<string, string>) {
+  return t.app.inject({
+    method: 'POST',
+    url: ACS_PATH,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    payload: new URLSearchParams(fields).toString(),
+  });
+}
+
+type Answer = Awaited<ReturnType<typeof postForm>>;
+
+const sessionOf = (res: Answer) =>
+  res.cookies.find((c) => c.name === t.config.SESSION_COOKIE_NAME && c.value !== '');
+
+function expectNoSession(res: Answer, status: number) {
+  expect(res.statusCode, res.body).toBe(status);
+  expect(sessionOf(res)).toBeUndefined();
+  expect(res.headers.location).toBeUndefined();
+}
+
+/** SAML Bindings §3.4.4.1: raw DEFLATE, then base64 (what an HTTP-Redirect message carries). */
+const redirectEncoded = (bytes: Buffer) => deflateRawSync(bytes, { level: 9 }).toString('base64');
+
+beforeAll(async () => {
+  t = await startTestApp('sqlite', { BASE_URL: 'https://sp.test', SAML_ACS_RATE_LIMIT_PER_MINUTE: '1000' });
+  const org = await createOrganisation(t);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/organisations/${org.id}/saml-configurations`,
+    headers: t.admin,
+    payload: {
+      name: NAME,
+      allowIdpInitiated: true,
+      idpMetadataXml: idpMetadata(IDP_A, 'https://idp-a.test/sso', [IDP_A_KEY.certPem]),
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+});
+afterAll(() => t.close());
+
+describe('SAML Profiles §4.1.2: the ACS accepts a <Response> on the HTTP-POST binding only', () => {
+  it('S-SEM-37: a valid response sent on the HTTP-Redirect binding (GET, DEFLATE + base64 in the query) is refused with 404, no session, and is left unused', async () => {
+    const xml = validResponse();
+    const query = new URLSearchParams({
+      SAMLResponse: redirectEncoded(Buffer.from(xml)),
+      RelayState: '/after',
+    });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `${ACS_PATH}?${query}`,
+      headers: { accept: 'application/json' },
+    });
+    expectNoSession(res, 404);
+    // Nothing was read: the same response, now on HTTP-POST, is accepted (not a replay).
+    const posted = await postForm({ SAMLResponse: Buffer.from(xml).toString('base64') });
+    expect(posted.statusCode, posted.body).toBe(303);
+    expect(sessionOf(posted)).toBeDefined();
+  });
+});
+
+describe('SAML Bindings §3.4.4.1 / §3.5.4: no inflation and bounded sizes at the ACS (attacks.md §1.10)', () => {
+  it('S-DOS-7: a 64 MiB DEFLATE bomb is refused, on GET (404) and on POST as SAMLResponse (saml_xml_malformed, 400, never inflated), with no session', async () => {
+    const head = `<samlp:LogoutRequest xmlns:samlp="${NS_PROTOCOL}" xmlns:saml="${NS_ASSERTION}" ID="_b1" Version="2.0" IssueInstant="2025-06-02T10:00:00Z"><saml:Issuer>`;
+    const body = Buffer.alloc(64 * 1024 * 1024, 'A');
+    const bomb = redirectEncoded(
+      Buffer.concat([Buffer.from(head), body, Buffer.from('</saml:Issuer></samlp:LogoutRequest>')]),
+    );
+    // The bomb is small on the wire (well under the ACS body limit); only inflating would make it big.
+    expect(bomb.length).toBeLessThan(200 * 1024);
+    for (const field of ['SAMLRequest', 'SAMLResponse']) {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `${ACS_PATH}?${new URLSearchParams({ [field]: bomb })}`,
+        headers: { accept: 'application/json' },
+      });
+      expectNoSession(res, 404);
+    }
+    const posted = await postForm({ SAMLResponse: bomb });
+    expectNoSession(posted, 400);
+    expect(posted.json().error.code).toBe('saml_xml_malformed');
+  });
+
+  it('S-DOS-5: a SAMLResponse whose decoded XML passes 256 KiB, inside the body limit, is refused (saml_response_too_large, 413) with no session', async () => {
+    const padded = validResponse().replace(
+      '</samlp:Response>',
+      `<!--${'x'.repeat(270 * 1024)}--></samlp:Response>`,
+    );
+    const encoded = Buffer.from(padded).toString('base64');
+    expect(encoded.length).toBeLessThan(400 * 1024);
+    const res = await postForm({ SAMLResponse: encoded });
+    expectNoSession(res, 413);
+    expect(res.json().error.code).toBe('saml_response_too_large');
+  });
+
+  it('S-DOS-5: a 10 MB SAMLResponse is refused with 413 before it is read, with no session', async () => {
+    const res = await postForm({ SAMLResponse: 'A'.repeat(10 * 1024 * 1024) });
+    expectNoSession(res, 413);
+  });
+});
