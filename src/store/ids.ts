@@ -5,9 +5,43 @@ export function newId(): string {
   return randomUUID();
 }
 
-/** Emails are unique case-insensitively (Flagsmith's rule); NFC first so look-alike encodings agree. */
+/**
+ * A code point that NFC replaces on its own (a singleton such as U+212A KELVIN SIGN → "K", U+212B
+ * ANGSTROM SIGN → "Å", U+2126 OHM SIGN → "Ω"): another character that looks the same, not another
+ * way of writing the same one.
+ */
+function nfcReplaces(ch: string): boolean {
+  return ch.normalize('NFC') !== ch;
+}
+
+/** Lower case, then NFC: one spelling for the same text typed two ways ("é" or "e" + U+0301). */
+function caseAndCompose(text: string): string {
+  return text.toLowerCase().normalize('NFC');
+}
+
+/**
+ * The key an email is unique on: case-insensitive (Flagsmith's rule) and NFC, so the same
+ * address typed with composed or decomposed accents agrees. In the local part a character NFC
+ * would replace on its own is kept as given (attacks.md S-TXT-7): "\u212Aate@orga.test" (Kelvin
+ * sign) must not reach kate@orga.test's account. The domain is folded whole, as IDNA folds it
+ * (a Kelvin sign in a domain is the same domain).
+ */
 export function normaliseEmail(email: string): string {
-  return email.toLowerCase().normalize('NFC').trim();
+  const trimmed = email.trim();
+  const at = trimmed.lastIndexOf('@');
+  const local = at < 0 ? trimmed : trimmed.slice(0, at);
+  let key = '';
+  let run = '';
+  for (const ch of local) {
+    if (!nfcReplaces(ch)) {
+      run += ch;
+      continue;
+    }
+    key += caseAndCompose(run) + ch;
+    run = '';
+  }
+  key += caseAndCompose(run);
+  return at < 0 ? key : key + caseAndCompose(trimmed.slice(at));
 }
 
 export function normaliseDomain(domain: string): string {

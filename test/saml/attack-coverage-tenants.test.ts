@@ -246,6 +246,15 @@ describe('attacks.md §1.8 S-SEM-28 and §1.5 S-TXT-7: the account key at the AC
     expect(lookalike.email).toBe('\u0430lice@orga.test');
   });
 
+  it("S-TXT-7: a Kelvin-sign look-alike of an existing member (\u212Aate@orga.test) gets an account of its own, never the member's", async () => {
+    const kate = await signedIn(await post(A, response(A, 'kate@orga.test')));
+    const lookalike = await signedIn(await post(A, response(A, '\u212Aate@orga.test')));
+    expect(lookalike.id).not.toBe(kate.id);
+    expect(lookalike.email).toBe('\u212Aate@orga.test');
+    // and the member still reaches her own account afterwards
+    expect((await signedIn(await post(A, response(A, 'Kate@orga.test')))).id).toBe(kate.id);
+  });
+
   it('S-TXT-7 (documented policy: email links are case-insensitive): ALICE@ORGA.TEST from the same IdP reaches the same member', async () => {
     const alice = await signedIn(await post(A, response(A, 'alice@orga.test')));
     const upper = await signedIn(await post(A, response(A, 'ALICE@ORGA.TEST')));

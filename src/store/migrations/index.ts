@@ -7,6 +7,7 @@ import * as passwordAccounts from './0004-password-accounts.ts';
 import * as identityLinkRequests from './0005-identity-link-requests.ts';
 import * as samlLoginRules from './0006-saml-login-rules.ts';
 import * as clusteredSqliteTables from './0007-clustered-sqlite-tables.ts';
+import * as emailLookalikeKeys from './0008-email-lookalike-keys.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005-identity-link-requests': identityLinkRequests,
   '0006-saml-login-rules': samlLoginRules,
   '0007-clustered-sqlite-tables': clusteredSqliteTables,
+  '0008-email-lookalike-keys': emailLookalikeKeys,
 };
 
 export const migrationProvider: MigrationProvider = {
