@@ -188,6 +188,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // no ambient credential and are exempt.
     if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
     if (request.headers.authorization !== undefined) return;
+    // The SAML ACS is posted to by the IdP's page, from the IdP's origin, by design (SAML
+    // Bindings §3.5): its protection is the signed response and the browser binding, not Origin.
+    if (request.routeOptions.config?.crossSitePost) return;
     if (request.cookies?.[config.SESSION_COOKIE_NAME] === undefined && !request.headers.cookie) return;
     const origin = request.headers.origin;
     if (origin !== undefined && origin !== ctx.origin) {

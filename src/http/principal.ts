@@ -32,6 +32,10 @@ declare module 'fastify' {
     principalPromise?: Promise<Principal | null>;
     sessionCookie?: string;
   }
+  interface FastifyContextConfig {
+    /** A route other sites' pages post to by design (the SAML ACS): no Origin check (app.ts). */
+    crossSitePost?: boolean;
+  }
 }
 
 async function resolve(ctx: AppContext, request: FastifyRequest): Promise<Principal | null> {

@@ -31,24 +31,35 @@ export function nameParam(request: FastifyRequest): string {
   return (request.params as { name?: string }).name ?? '';
 }
 
-/** The sign-in failure page (JSON when asked) for a limited request; every other error as usual. */
-function signInErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  if (err instanceof ApiError && err.code === 'rate_limited') {
-    return sendSignInFailure(request, reply, {
-      status: 429,
-      code: 'rate_limited',
-      message: err.message,
-      reference: null,
-    });
-  }
-  return handleError(err, request, reply);
+type RouteErrorHandler = (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => unknown;
+
+/**
+ * A route's error handler: a limited request gets the sign-in failure page (JSON when asked);
+ * every other error goes to `otherErrors` (the app's error handler unless the route has its own).
+ */
+function signInErrors(otherErrors: RouteErrorHandler = handleError): RouteErrorHandler {
+  return (err, request, reply) => {
+    if (err instanceof ApiError && err.code === 'rate_limited') {
+      return sendSignInFailure(request, reply, {
+        status: 429,
+        code: 'rate_limited',
+        message: err.message,
+        reference: null,
+      });
+    }
+    return otherErrors(err, request, reply);
+  };
 }
 
 /**
  * Route options for a limit of `max` requests a minute per `scope` and client address, counted
- * by this route alone.
+ * by this route alone; `otherErrors` handles the route's other errors (see signInErrors).
  */
-export function perClientPerMinute(max: number, scope: (request: FastifyRequest) => string) {
+export function perClientPerMinute(
+  max: number,
+  scope: (request: FastifyRequest) => string,
+  otherErrors?: RouteErrorHandler,
+) {
   return {
     config: {
       rateLimit: {
@@ -57,7 +68,7 @@ export function perClientPerMinute(max: number, scope: (request: FastifyRequest)
         keyGenerator: (request: FastifyRequest) => `${scope(request)}:${clientAddress(request)}`,
       },
     },
-    errorHandler: signInErrorHandler,
+    errorHandler: signInErrors(otherErrors),
   };
 }
 
@@ -79,5 +90,5 @@ export function loginStartLimit(app: App, max: number) {
     });
     loginStartHooks.set(app, hook);
   }
-  return { onRequest: hook, errorHandler: signInErrorHandler };
+  return { onRequest: hook, errorHandler: signInErrors() };
 }

@@ -257,3 +257,37 @@ describe('the __Host- cookie prefix (attacks.md W-SES-3)', () => {
     }
   });
 });
+
+describe('SAML Bindings §3.5.5: the IdP page posts the answer to the ACS from its own origin', () => {
+  let s: SamlApp;
+  beforeAll(async () => {
+    s = await startSamlApp();
+  });
+  afterAll(() => s.t.close());
+
+  it.each(['https://idp-a.test', 'null'])(
+    'an SP-initiated answer posted with Origin: %s and the SameSite=None binding cookie signs the person in (303 and a session), not csrf_origin_mismatch',
+    async (origin) => {
+      const login = await startSpLogin(s.t, '/after');
+      const res = await postAcs(s.t, signedResponse(login.requestId), {
+        relayState: login.relayState,
+        headers: { cookie: login.bindingCookie, origin },
+      });
+      expect(res.statusCode, res.body).toBe(303);
+      expect(res.headers.location).toBe('https://sp.test/after');
+      expect(sessionSet(res, s.t)).toBeDefined();
+    },
+  );
+
+  it('the exemption is the ACS alone: a cookie-carrying POST from the IdP origin to the password login is still csrf_origin_mismatch', async () => {
+    const login = await startSpLogin(s.t, '/after');
+    const res = await s.t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { cookie: login.bindingCookie, origin: 'https://idp-a.test', accept: 'application/json' },
+      payload: { email: 'alice@orga.test', password: 'whatever-password' },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('csrf_origin_mismatch');
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * attacks.md §1.8 S-SEM-37 and §1.10 S-DOS-5 / S-DOS-7 at the HTTP edge (Fastify inject, real
  * SQLite file): the ACS speaks the HTTP-POST binding only (SAML Profiles §4.1.2), never inflates
- * anything, and refuses an oversized SAMLResponse with 413 before reading it. The validator's own
+ * anything, and refuses an oversized SAMLResponse with 413 (saml_response_too_large, with a login
+ * trace) before reading it. The validator's own
  * tests (test/saml/response/xml.test.ts) cover the same inputs without HTTP; these prove the
  * route answers 4xx with no session and leaves the response unused.
  */
@@ -19,6 +20,7 @@ const ACS_PATH = `/api/v1/auth/saml/${NAME}/response/`;
 const MINUTE = 60_000;
 
 let t: TestApp;
+let orgId: string;
 let counter = 0;
 
 /** A fresh, unsolicited RA response for alice (builder defaults: ACS_A, SP_ENTITY_A, IdP A). */
@@ -63,6 +65,7 @@ const redirectEncoded = (bytes: Buffer) => deflateRawSync(bytes, { level: 9 }).t
 beforeAll(async () => {
   t = await startTestApp('sqlite', { BASE_URL: 'https://sp.test', SAML_ACS_RATE_LIMIT_PER_MINUTE: '1000' });
   const org = await createOrganisation(t);
+  orgId = org.id;
   const res = await t.app.inject({
     method: 'POST',
     url: `/api/v1/organisations/${org.id}/saml-configurations`,
@@ -131,8 +134,12 @@ describe('SAML Bindings §3.4.4.1 / §3.5.4: no inflation and bounded sizes at t
     expect(res.json().error.code).toBe('saml_response_too_large');
   });
 
-  it('S-DOS-5: a 10 MB SAMLResponse is refused with 413 before it is read, with no session', async () => {
+  it('S-DOS-5: a 10 MB SAMLResponse is refused before it is read (saml_response_too_large, 413) with no session, and leaves a login trace', async () => {
     const res = await postForm({ SAMLResponse: 'A'.repeat(10 * 1024 * 1024) });
     expectNoSession(res, 413);
+    expect(res.json().error.code).toBe('saml_response_too_large');
+    const [trace] = (await t.store.loginTraces.list(orgId, { limit: 1 })).items;
+    expect(trace).toMatchObject({ outcome: 'failure', code: 'saml_response_too_large', configuration: NAME });
+    expect(res.json().error.reference).toBe(trace!.id);
   });
 });

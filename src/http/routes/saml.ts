@@ -2,13 +2,14 @@
  * The SAML endpoints a browser and an IdP talk to, at Flagsmith's paths: SP metadata, the
  * SP-initiated login redirect, and the Assertion Consumer Service (HTTP-POST binding).
  */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SamlError } from '../../saml/errors.ts';
 import { bindingCookieName, PENDING_LOGIN_SECONDS, type SamlFlow } from '../../sso/saml-flow.ts';
 import { decodeForTrace } from '../../sso/trace-redaction.ts';
 import { sendAutoPost } from '../auto-post-page.ts';
 import type { App, AppContext } from '../context.ts';
-import { errorBody } from '../errors.ts';
+import { errorBody, handleError } from '../errors.ts';
 import { sendSignInFailure } from '../failure-page.ts';
 import { setSessionCookie } from '../session-cookie.ts';
 import { loginStartLimit, nameParam, perClientPerMinute } from '../sign-in-rate-limits.ts';
@@ -115,14 +116,40 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
     },
   );
 
+  /**
+   * A body over the ACS limit never reaches the handler (Fastify stops reading it), but it is
+   * still a refused login: the same code as an oversized SAMLResponse, and a trace.
+   */
+  const acsErrors = async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') return handleError(error, request, reply);
+    const name = nameParam(request);
+    const configuration = await ctx.store.samlConfigurations.getForLogin(name);
+    const err = new SamlError(
+      'saml_response_too_large',
+      `The posted body is larger than the ${ACS_BODY_LIMIT / 1024} KiB the ACS accepts`,
+    );
+    return refuseSsoLogin(ctx, request, reply, {
+      protocol: 'saml',
+      name,
+      organisationId: configuration?.organisationId ?? null,
+      refusal: ssoRefusal(err)!,
+      err,
+      message: "Your identity provider's answer could not be accepted.",
+      detail: { contentLength: request.headers['content-length'] ?? null },
+    });
+  };
+
+  const acsLimit = perClientPerMinute(
+    ctx.config.SAML_ACS_RATE_LIMIT_PER_MINUTE,
+    (request) => `saml-acs:${nameParam(request)}`,
+    acsErrors,
+  );
   app.post(
     '/api/v1/auth/saml/:name/response/',
     {
       bodyLimit: ACS_BODY_LIMIT,
-      ...perClientPerMinute(
-        ctx.config.SAML_ACS_RATE_LIMIT_PER_MINUTE,
-        (request) => `saml-acs:${nameParam(request)}`,
-      ),
+      ...acsLimit,
+      config: { ...acsLimit.config, crossSitePost: true },
       schema: {
         tags,
         summary: 'Assertion Consumer Service (HTTP-POST binding)',
