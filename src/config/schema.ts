@@ -109,7 +109,7 @@ export const options = {
   },
   TRUST_PROXY: {
     schema: trustProxy.default(false),
-    doc: 'Whether to trust `X-Forwarded-*` headers: `true`, `false`, a hop count, or a comma-separated list of proxy addresses/CIDRs.',
+    doc: 'Whom to believe about the client address in `X-Forwarded-For`: `false` (nobody), a comma-separated list of proxy addresses/CIDRs, or a hop count (the proxies in front). `true` believes every entry, so a client can choose its own address when the proxy appends to the header (a warning is logged at start); prefer the addresses or the count.',
     defaultText: 'false',
   },
   LOG_LEVEL: {

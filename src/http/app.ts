@@ -135,6 +135,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
 
+  if (config.TRUST_PROXY === true) {
+    // proxy-addr then takes the left-most X-Forwarded-For entry, which a client writes itself
+    // whenever the proxy appends rather than replaces (attacks.md W-RATE-4).
+    app.log.warn(
+      { event: 'trust_proxy_true' },
+      'TRUST_PROXY=true trusts every X-Forwarded-For entry: a client can choose the address that the per-address limits count and traces record. Set the proxy addresses or a hop count instead.',
+    );
+  }
+
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);

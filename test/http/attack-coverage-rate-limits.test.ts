@@ -4,12 +4,16 @@
  * the ACS limit (refused without being read: no session, no user, no trace, not even used up),
  * and spoofed client addresses (X-Forwarded-For, X-Real-IP, Forwarded) rotated on every request
  * from one socket, against the SSO login-start limit and the password sign-in address counter,
- * with TRUST_PROXY off, naming the proxy, and as a hop count. Requests are counted, never timed.
+ * with TRUST_PROXY off, naming the proxy, and as a hop count, and the warning TRUST_PROXY=true
+ * logs at start. Requests are counted, never timed.
  */
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/http/app.ts';
 import { snapshot, snapshotDiff } from '../properties/database-snapshot.ts';
 import { unique } from '../support/actors.ts';
-import { startTestApp } from '../support/app.ts';
+import { startTestApp, testBox, testConfig } from '../support/app.ts';
 import {
   ACS_PATH,
   NAME,
@@ -177,4 +181,40 @@ describe('spoofed client addresses against the password sign-in address counter 
       await t.close();
     }
   });
+});
+
+describe('TRUST_PROXY=true (attacks.md W-RATE-4)', () => {
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['1', false],
+    ['10.0.0.5, 10.0.0.0/8', false],
+  ] as const)(
+    'W-RATE-4: TRUST_PROXY=%s warns at start that clients can choose their address: %s',
+    async (trust, warns) => {
+      const lines: Array<{ level: number; event?: string }> = [];
+      const sink = new Writable({
+        write(chunk, _enc, done) {
+          for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+          done();
+        },
+      });
+      const t = await startTestApp('sqlite');
+      const app = await buildApp({
+        config: testConfig({ TRUST_PROXY: trust }),
+        store: t.store,
+        box: testBox(),
+        logger: pino({ level: 'info' }, sink),
+        ping: async () => {},
+      });
+      try {
+        const warning = lines.find((l) => l.event === 'trust_proxy_true');
+        expect(warning !== undefined).toBe(warns);
+        if (warning) expect(warning.level).toBe(40);
+      } finally {
+        await app.close();
+        await t.close();
+      }
+    },
+  );
 });
