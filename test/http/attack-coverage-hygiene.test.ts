@@ -317,6 +317,13 @@ describe('info-level logs of whole sign-ins (attacks.md W-HYG-4)', () => {
       const all = lines.join('');
       expect(all).toContain('"level":30');
       for (const secret of [...seen, CLIENT_SECRET]) expect(all).not.toContain(secret);
+      // nor the authorization code and state of the callback URL (the request log line's url)
+      for (const parameter of ['code', 'state']) {
+        const value = back.searchParams.get(parameter)!;
+        expect(value.length).toBeGreaterThan(10);
+        expect(all).not.toContain(value);
+      }
+      expect(all).toContain(`/api/v1/auth/oidc/${name}/callback/?`);
     } finally {
       await op?.close();
       await logged.close();
