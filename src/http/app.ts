@@ -211,6 +211,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (containsNul(request.body)) throw new ApiError('invalid_request', 'NUL characters are not allowed');
   });
 
+  // RFC 9110 §11.6.1: a 401 names how to authenticate. Api-Key is the scheme the API takes (a
+  // scheme browsers do not know, so they show no password prompt).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.statusCode === 401 && !reply.hasHeader('www-authenticate'))
+      reply.header('www-authenticate', 'Api-Key realm="Drawbridge"');
+    return payload;
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const labels = { method: request.method, route };

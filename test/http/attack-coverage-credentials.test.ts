@@ -165,6 +165,31 @@ describe('the Api-Key header parser (attacks.md §3 format cases, applied to API
     expect(snapshotDiff(before, await snapshot(t.db))).toEqual([]);
   });
 
+  it('RFC 9110 §11.6.1: every 401 carries a WWW-Authenticate challenge naming the Api-Key scheme (no key, a bad key, no session, wrong password)', async () => {
+    const answers = [
+      await t.app.inject({ method: 'GET', url: '/api/v1/organisations' }),
+      await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/organisations',
+        headers: { authorization: 'Api-Key nope' },
+      }),
+      await t.app.inject({ method: 'GET', url: '/api/v1/auth/me' }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: { accept: 'application/json' },
+        payload: { email: 'nobody@example.test', password: 'not the password' },
+      }),
+    ];
+    for (const res of answers) {
+      expect(res.statusCode, res.body).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Api-Key realm="Drawbridge"');
+    }
+    const ok = await t.app.inject({ method: 'GET', url: '/api/v1/organisations', headers: t.admin });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers['www-authenticate']).toBeUndefined();
+  });
+
   it('OWASP injection: SQL, command and path-traversal text in the key id is 401 unauthorized, never a 500, and writes nothing — J-KID-1, J-KID-2 (applied to the key id)', async () => {
     const secret = issuedKey.split('.')[1]!;
     const before = await snapshot(t.db);
