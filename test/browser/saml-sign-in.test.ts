@@ -1,14 +1,14 @@
 /**
  * SP-initiated SAML sign-in in a real browser: Debian's Chromium (playwright-core), a listening
- * Drawbridge behind TLS on https://localhost (as deployed, so the binding cookie is
- * SameSite=None; Secure) and SimpleSAMLphp, with its real login form and auto-POST page, on
+ * Drawbridge and SimpleSAMLphp, with its real login form and auto-POST page, on
  * http://127.0.0.1: another site. The IdP's page posts the SAMLResponse to the ACS from the IdP's
- * origin, as every browser does; the scripted client of test/interop/saml/ sends no Origin, so
- * only this test sees what a person's browser sends. Over plain http the binding cookie is
- * SameSite=Lax and Chromium does not send it on that POST at all, so the login fails
- * saml_request_browser_mismatch before any Origin matters: hence the TLS front.
+ * origin, as every browser does; the scripted client of test/interop/saml/ sends no Origin and
+ * keeps every cookie, so only this test sees what a person's browser sends and keeps. Twice:
+ * behind TLS on https://localhost, as deployed (the binding cookie is SameSite=None; Secure),
+ * and on plain http://localhost, the documented default for a first try (the binding cookie has
+ * no SameSite attribute: an explicit SameSite=Lax one was never sent on that POST).
  */
-import { type Browser, chromium, type Page, type Request } from 'playwright-core';
+import { type Browser, chromium, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../interop/saml/common.ts';
 import { type RunningIdp, type SpDescription, startSimpleSamlPhp } from '../interop/saml/index.ts';
@@ -19,21 +19,32 @@ import { CHROMIUM } from './world.ts';
 const NAME = 'initech-saml';
 const NEXT = '/somewhere';
 
-let t: TestApp;
-let front: TlsFront;
-let base: string;
-let idp: RunningIdp;
-let sp: SpDescription;
 let browser: Browser;
-let page: Page;
-
 beforeAll(async () => {
-  const port = await freePort();
-  base = `https://localhost:${port}`;
-  t = await startTestApp('sqlite', { BASE_URL: base, DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS: 'true' });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  front = await startTlsFront(port, (t.app.server.address() as { port: number }).port);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+afterAll(() => browser?.close());
 
+interface Deployment {
+  t: TestApp;
+  base: string;
+  idp: RunningIdp;
+  sp: SpDescription;
+  close(): Promise<void>;
+}
+
+/** Drawbridge at `scheme`://localhost (https through a TLS front) with NAME trusting a fresh SimpleSAMLphp. */
+async function deploy(scheme: 'https' | 'http'): Promise<Deployment> {
+  const port = await freePort();
+  const base = `${scheme}://localhost:${port}`;
+  const t = await startTestApp('sqlite', { BASE_URL: base, DRAWBRIDGE_ALLOW_PRIVATE_IDP_URLS: 'true' });
+  let front: TlsFront | undefined;
+  if (scheme === 'https') {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    front = await startTlsFront(port, (t.app.server.address() as { port: number }).port);
+  } else {
+    await t.app.listen({ port, host: '127.0.0.1' });
+  }
   const org = await t.app.inject({
     method: 'POST',
     url: '/api/v1/organisations',
@@ -50,8 +61,8 @@ beforeAll(async () => {
   });
   expect(created.statusCode, created.body).toBe(201);
   const metadata = await t.app.inject({ method: 'GET', url: `/api/v1/auth/saml/${NAME}/metadata/` });
-  sp = { entityId: created.json().entityId, acsUrl: created.json().acsUrl, metadataXml: metadata.body };
-  idp = await startSimpleSamlPhp({ sp });
+  const sp = { entityId: created.json().entityId, acsUrl: created.json().acsUrl, metadataXml: metadata.body };
+  const idp = await startSimpleSamlPhp({ sp });
   const trusted = await t.app.inject({
     method: 'PATCH',
     url: `${configurations}/${NAME}`,
@@ -59,49 +70,60 @@ beforeAll(async () => {
     payload: { idpMetadataXml: idp.metadataXml },
   });
   expect(trusted.statusCode, trusted.body).toBe(200);
+  return {
+    t,
+    base,
+    idp,
+    sp,
+    async close() {
+      await idp.stop();
+      await front?.close();
+      await t.close();
+    },
+  };
+}
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  // The front's certificate is self-signed.
-  page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await idp?.stop();
-  await front?.close();
-  await t?.close();
-});
-
-describe('SAML Bindings §3.5 HTTP-POST binding, SP-initiated, in Chromium', () => {
-  it('SAML Bindings §3.5.5: the IdP page posts the response to the ACS from its own origin with the binding cookie, and the person lands on next, signed in (not csrf_origin_mismatch)', async () => {
-    expect(sp.acsUrl).toBe(`${base}/api/v1/auth/saml/${NAME}/response/`);
-    const isAcsPost = (r: Request) => r.method() === 'POST' && r.url() === sp.acsUrl;
-    const acsPosts: Request[] = [];
-    page.on('request', (r) => {
-      if (isAcsPost(r)) acsPosts.push(r);
+describe.each(['https', 'http'] as const)(
+  'SAML Bindings §3.5 HTTP-POST binding, SP-initiated, in Chromium (%s)',
+  (scheme) => {
+    let d: Deployment;
+    beforeAll(async () => {
+      d = await deploy(scheme);
     });
-    const acsAnswer = page.waitForResponse((r) => isAcsPost(r.request()));
+    afterAll(() => d?.close());
 
-    await page.goto(`${base}/api/v1/auth/saml/${NAME}/login/?next=${encodeURIComponent(NEXT)}`);
-    await page.waitForURL(`${idp.baseUrl}/**`);
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('alicepass');
-    await page.getByRole('button', { name: 'Login' }).click();
+    it('SAML Bindings §3.5.5: the IdP page posts the response to the ACS from its own origin with the binding cookie, and the person lands on next, signed in (not csrf_origin_mismatch)', async () => {
+      expect(d.sp.acsUrl).toBe(`${d.base}/api/v1/auth/saml/${NAME}/response/`);
+      const isAcsPost = (r: Request) => r.method() === 'POST' && r.url() === d.sp.acsUrl;
+      // The front's certificate is self-signed.
+      const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+      const acsPosts: Request[] = [];
+      page.on('request', (r) => {
+        if (isAcsPost(r)) acsPosts.push(r);
+      });
+      const acsAnswer = page.waitForResponse((r) => isAcsPost(r.request()));
 
-    // SimpleSAMLphp's post.js submits its form on load: the browser, not the test, posts.
-    const answer = await acsAnswer;
-    expect(acsPosts).toHaveLength(1);
-    const sent = await acsPosts[0]!.allHeaders();
-    expect(sent.origin, 'the browser sent no Origin on the ACS POST').toBeDefined();
-    expect(sent.origin).not.toBe(base);
-    // What made the old CSRF hook refuse it: a cookie-carrying cross-origin POST.
-    expect(sent.cookie).toMatch(/(^|; )drawbridge_saml_/);
-    expect(answer.status(), answer.status() === 303 ? '' : await answer.text()).toBe(303);
+      await page.goto(`${d.base}/api/v1/auth/saml/${NAME}/login/?next=${encodeURIComponent(NEXT)}`);
+      await page.waitForURL(`${d.idp.baseUrl}/**`);
+      await page.getByLabel('Username').fill('alice');
+      await page.getByLabel('Password').fill('alicepass');
+      await page.getByRole('button', { name: 'Login' }).click();
 
-    await page.waitForURL(`${base}${NEXT}`);
-    const me = await page.evaluate(
-      `fetch('/api/v1/auth/me').then(async (r) => ({ status: r.status, body: await r.json() }))`,
-    );
-    expect(me).toMatchObject({ status: 200, body: { email: 'alice@example.test' } });
-  });
-});
+      // SimpleSAMLphp's post.js submits its form on load: the browser, not the test, posts.
+      const answer = await acsAnswer;
+      expect(acsPosts).toHaveLength(1);
+      const sent = await acsPosts[0]!.allHeaders();
+      expect(sent.origin, 'the browser sent no Origin on the ACS POST').toBeDefined();
+      expect(sent.origin).not.toBe(d.base);
+      // What made the old CSRF hook refuse it: a cookie-carrying cross-origin POST.
+      expect(sent.cookie).toMatch(/(^|; )drawbridge_saml_/);
+      expect(answer.status(), answer.status() === 303 ? '' : await answer.text()).toBe(303);
+
+      await page.waitForURL(`${d.base}${NEXT}`);
+      const me = await page.evaluate(
+        `fetch('/api/v1/auth/me').then(async (r) => ({ status: r.status, body: await r.json() }))`,
+      );
+      expect(me).toMatchObject({ status: 200, body: { email: 'alice@example.test' } });
+    });
+  },
+);

@@ -92,6 +92,21 @@ describe('SAML sign-in in a browser that already carries a session (attacks.md �
     expect(binding.domain).toBeUndefined();
   });
 
+  it("RFC 6265bis §5.4.7: over plain http the SAML binding cookie carries no SameSite attribute at all (an explicit Lax one is never sent on the IdP's cross-site POST; without one, a fresh cookie is) and is not Secure", async () => {
+    const plain = await startSamlApp({ BASE_URL: 'http://localhost:8080' });
+    try {
+      const login = await startSpLogin(plain.t);
+      const header = ([] as string[])
+        .concat(login.res.headers['set-cookie'] ?? [])
+        .find((c) => c.startsWith('drawbridge_saml_'))!;
+      expect(header).toMatch(/; HttpOnly/);
+      expect(header).not.toMatch(/SameSite/i);
+      expect(header).not.toMatch(/; Secure/i);
+    } finally {
+      await plain.t.close();
+    }
+  });
+
   it('OWASP SAML cheat sheet: a cross-site auto-POST of an unsolicited response while IdP-initiated login is off is refused (400 saml_unsolicited_response): no session, no user, only the trace — W-SES-9', async () => {
     const before = await snapshot(s.t.db);
     const res = await postAcs(s.t, signedResponse(null, 'eve@orga.test'), {

@@ -24,13 +24,16 @@ const BINDING_PATH = '/api/v1/auth/saml/';
 
 export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): void {
   // https: the binding cookie must survive the IdP's cross-site POST (SameSite=None; Secure).
-  // http (development): no SameSite attribute, so browsers apply their lax-by-default rules.
+  // http (development): no SameSite attribute at all — `false`, because @fastify/cookie writes
+  // SameSite=Lax when none is given, and Chromium never sends an explicitly Lax cookie on a
+  // cross-site POST. Without the attribute its lax-by-default rule still lets a fresh cookie
+  // through on a top-level POST (the "Lax+POST" allowance, for two minutes).
   const bindingCookie = (value: string) => ({
     path: BINDING_PATH,
     httpOnly: true,
     secure: ctx.secureCookies || ctx.config.SAML_FORCE_SSL,
     maxAge: PENDING_LOGIN_SECONDS,
-    ...(ctx.secureCookies || ctx.config.SAML_FORCE_SSL ? { sameSite: 'none' as const } : {}),
+    sameSite: ctx.secureCookies || ctx.config.SAML_FORCE_SSL ? ('none' as const) : false,
     value,
   });
 
