@@ -29,6 +29,8 @@ export interface RouteSpec {
   query?: string[];
   /** Writes login traces by design (failed sign-ins are recorded). */
   writesLoginTraces?: boolean;
+  /** The code of a body over the route's size limit, when not the generic payload_too_large. */
+  oversizedBodyCode?: string;
   /** Ends the caller's session (logout, logout-all): never sent with the fixture session cookie. */
   endsSession?: boolean;
 }

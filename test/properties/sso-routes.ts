@@ -56,6 +56,8 @@ export const SSO_ROUTES: RouteSpec[] = [
     body: true,
     params: samlName,
     writesLoginTraces: true,
+    // A refused login like any other (docs/saml.md): its own code, and a trace.
+    oversizedBodyCode: 'saml_response_too_large',
     validBody: () => ({ SAMLResponse: Buffer.from('<samlp:Response/>').toString('base64') }),
     fields: { SAMLResponse: fc.oneof(hostileString, fc.base64String()), RelayState: hostileString },
     textFields: ['SAMLResponse', 'RelayState'],
