@@ -14,13 +14,13 @@ import {
   CLIENT_ID,
   CLIENT_SECRET,
   createWorld,
-  type LoginResult,
   PEOPLE,
   tamperIdToken,
   type World,
   type WorldOptions,
 } from '../interop/oidc/world.ts';
 import { createOrganisation } from '../support/actors.ts';
+import { accepted, refused } from './login-verdicts.ts';
 
 let world: World | undefined;
 const closers: Array<() => Promise<void>> = [];
@@ -29,32 +29,6 @@ afterEach(async () => {
   world = undefined;
   for (const close of closers.splice(0)) await close();
 });
-
-async function users(w: World): Promise<string[]> {
-  const res = await w.t.app.inject({
-    method: 'GET',
-    url: `/api/v1/organisations/${w.orgId}/users`,
-    headers: w.t.admin,
-  });
-  expect(res.statusCode).toBe(200);
-  return (JSON.parse(res.body) as { items: Array<{ email: string }> }).items.map((u) => u.email);
-}
-
-/** REJECT (attacks.md §0.3): the code, a 4xx, no session cookie, no user created. */
-async function refused(w: World, result: LoginResult, code: string) {
-  expect(result.code, result.body).toBe(code);
-  expect(result.status).toBeGreaterThanOrEqual(400);
-  expect(result.status).toBeLessThan(500);
-  expect(result.sessionCookie).toBeUndefined();
-  expect(await users(w)).toEqual([]);
-}
-
-/** ACCEPT: a 303 with a session that /auth/me reads as the person. */
-async function accepted(w: World, result: LoginResult, email = 'alice@acme.test') {
-  expect(result.status, result.body).toBe(303);
-  expect(result.sessionCookie).toBeDefined();
-  expect(await w.me(result.sessionCookie!)).toMatchObject({ email });
-}
 
 /** A world whose provider's ID token is rewritten by `mutate` (and re-signed with its own key unless told). */
 async function tampered(mutate: Parameters<typeof tamperIdToken>[1], options: WorldOptions = {}) {
