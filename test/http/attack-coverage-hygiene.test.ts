@@ -17,11 +17,6 @@ import { authorizeAtProvider } from '../interop/oidc/browser.ts';
 import { makeSigningKey, type RunningOp, startOp } from '../interop/oidc/provider.ts';
 import { CLIENT_ID, CLIENT_SECRET, createWorld, PEOPLE, type World } from '../interop/oidc/world.ts';
 import { idpMetadata } from '../saml/http/idp-fixture.ts';
-import { IDP_A } from '../saml/response/support/builder.ts';
-import { IDP_A_KEY } from '../saml/response/support/keys.ts';
-import { createOrganisation } from '../support/actors.ts';
-import { ADMIN_KEY, type TestApp, testBox, testConfig } from '../support/app.ts';
-import { openTestDatabase } from '../support/databases.ts';
 import {
   ORIGIN,
   postAcs,
@@ -30,7 +25,12 @@ import {
   signedResponse,
   startSamlApp,
   startSpLogin,
-} from './attack-coverage-saml-idp.ts';
+} from '../saml/http/saml-app.ts';
+import { IDP_A } from '../saml/response/support/builder.ts';
+import { IDP_A_KEY } from '../saml/response/support/keys.ts';
+import { createOrganisation } from '../support/actors.ts';
+import { ADMIN_KEY, type TestApp, testBox, testConfig } from '../support/app.ts';
+import { openTestDatabase } from '../support/databases.ts';
 
 const html = { accept: 'text/html,application/xhtml+xml' };
 const STACK = /\bat \S+ \(|\.ts:\d+:\d+|node:internal/;

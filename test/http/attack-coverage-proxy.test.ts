@@ -10,8 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeAtProvider } from '../interop/oidc/browser.ts';
 import { createWorld, type World } from '../interop/oidc/world.ts';
 import { snapshot, snapshotDiff } from '../properties/database-snapshot.ts';
-import { createOrganisation, createPerson, PASSWORD } from '../support/actors.ts';
-import { startTestApp } from '../support/app.ts';
 import {
   ACS_PATH,
   NAME,
@@ -22,7 +20,9 @@ import {
   signedResponse,
   startSamlApp,
   startSpLogin,
-} from './attack-coverage-saml-idp.ts';
+} from '../saml/http/saml-app.ts';
+import { createOrganisation, createPerson, PASSWORD } from '../support/actors.ts';
+import { startTestApp } from '../support/app.ts';
 
 /** Hostile header sets: one host, the proxy headers, conflicting lists, RFC 7239 Forwarded, all at once. */
 const HOSTILE: Array<Record<string, string>> = [

@@ -12,16 +12,9 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import { snapshot, snapshotDiff } from '../properties/database-snapshot.ts';
+import { ACS_PATH, NAME, postAcs, sessionSet, signedResponse, startSamlApp } from '../saml/http/saml-app.ts';
 import { unique } from '../support/actors.ts';
 import { startTestApp, testBox, testConfig } from '../support/app.ts';
-import {
-  ACS_PATH,
-  NAME,
-  postAcs,
-  sessionSet,
-  signedResponse,
-  startSamlApp,
-} from './attack-coverage-saml-idp.ts';
 
 const LIMIT = 3;
 const json = { accept: 'application/json' };

@@ -10,10 +10,6 @@ import { authorizeAtProvider } from '../interop/oidc/browser.ts';
 import { createWorld, type World } from '../interop/oidc/world.ts';
 import { snapshot, snapshotDiff } from '../properties/database-snapshot.ts';
 import { idpMetadata } from '../saml/http/idp-fixture.ts';
-import { IDP_A } from '../saml/response/support/builder.ts';
-import { IDP_A_KEY } from '../saml/response/support/keys.ts';
-import { createOrganisation, createPerson, PASSWORD } from '../support/actors.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   postAcs,
   type SamlApp,
@@ -22,7 +18,11 @@ import {
   startSamlApp,
   startSpLogin,
   whoIs,
-} from './attack-coverage-saml-idp.ts';
+} from '../saml/http/saml-app.ts';
+import { IDP_A } from '../saml/response/support/builder.ts';
+import { IDP_A_KEY } from '../saml/response/support/keys.ts';
+import { createOrganisation, createPerson, PASSWORD } from '../support/actors.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
 
 const cookieValue = (cookieHeader: string) => cookieHeader.slice(cookieHeader.indexOf('=') + 1);
 

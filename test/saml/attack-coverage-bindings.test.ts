@@ -8,15 +8,11 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrganisation } from '../support/actors.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { idpMetadata } from './http/idp-fixture.ts';
-import { buildResponse, IDP_A, NS_ASSERTION, NS_PROTOCOL, sign } from './response/support/builder.ts';
-import { IDP_A_KEY } from './response/support/keys.ts';
+import type { TestApp } from '../support/app.ts';
+import { ACS_PATH, NAME, startSamlApp } from './http/saml-app.ts';
+import { buildResponse, NS_ASSERTION, NS_PROTOCOL, sign } from './response/support/builder.ts';
 
-/** Configuration A allows IdP-initiated logins, so a response is valid without a pending request. */
-const NAME = 'acme-okta';
-const ACS_PATH = `/api/v1/auth/saml/${NAME}/response/`;
+// Configuration NAME allows IdP-initiated logins, so a response is valid without a pending request.
 const MINUTE = 60_000;
 
 let t: TestApp;
@@ -63,20 +59,7 @@ function expectNoSession(res: Answer, status: number) {
 const redirectEncoded = (bytes: Buffer) => deflateRawSync(bytes, { level: 9 }).toString('base64');
 
 beforeAll(async () => {
-  t = await startTestApp('sqlite', { BASE_URL: 'https://sp.test', SAML_ACS_RATE_LIMIT_PER_MINUTE: '1000' });
-  const org = await createOrganisation(t);
-  orgId = org.id;
-  const res = await t.app.inject({
-    method: 'POST',
-    url: `/api/v1/organisations/${org.id}/saml-configurations`,
-    headers: t.admin,
-    payload: {
-      name: NAME,
-      allowIdpInitiated: true,
-      idpMetadataXml: idpMetadata(IDP_A, 'https://idp-a.test/sso', [IDP_A_KEY.certPem]),
-    },
-  });
-  expect(res.statusCode, res.body).toBe(201);
+  ({ t, orgId } = await startSamlApp({}, { allowIdpInitiated: true }));
 });
 afterAll(() => t.close());
 

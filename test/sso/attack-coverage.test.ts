@@ -10,11 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeAtProvider } from '../interop/oidc/browser.ts';
 import { createWorld, type World } from '../interop/oidc/world.ts';
 import { CookieJar } from '../interop/saml/browser.ts';
-import { idpMetadata } from '../saml/http/idp-fixture.ts';
-import { buildResponse, IDP_A, sign } from '../saml/response/support/builder.ts';
-import { IDP_A_KEY } from '../saml/response/support/keys.ts';
-import { createOrganisation, createPerson, PASSWORD } from '../support/actors.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { NAME, ORIGIN, startSamlApp } from '../saml/http/saml-app.ts';
+import { buildResponse, sign } from '../saml/response/support/builder.ts';
+import { createPerson, PASSWORD } from '../support/actors.ts';
+import type { TestApp } from '../support/app.ts';
 
 /** What the final Location must be: the default page, a path on this origin, or exactly the path given. */
 type Expect = 'default' | 'same-origin' | 'kept';
@@ -135,8 +134,6 @@ describe('RFC 9700 §4.11: the OIDC login start ?next= (attacks.md §4.1 (a))', 
 });
 
 describe('SAML and password sign-in return paths (attacks.md §4.1 (a), (b), W-OR-19)', () => {
-  const ORIGIN = 'https://sp.test';
-  const NAME = 'acme-okta';
   let t: TestApp;
   let orgId: string;
   let counter = 0;
@@ -144,23 +141,7 @@ describe('SAML and password sign-in return paths (attacks.md §4.1 (a), (b), W-O
   let person: { email: string };
 
   beforeAll(async () => {
-    t = await startTestApp('sqlite', {
-      BASE_URL: ORIGIN,
-      SAML_ACS_RATE_LIMIT_PER_MINUTE: '100000',
-      SSO_LOGIN_START_RATE_LIMIT_PER_MINUTE: '100000',
-    });
-    orgId = (await createOrganisation(t)).id;
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/api/v1/organisations/${orgId}/saml-configurations`,
-      headers: t.admin,
-      payload: {
-        name: NAME,
-        allowIdpInitiated: true,
-        idpMetadataXml: idpMetadata(IDP_A, 'https://idp-a.test/sso', [IDP_A_KEY.certPem]),
-      },
-    });
-    expect(res.statusCode, res.body).toBe(201);
+    ({ t, orgId } = await startSamlApp({}, { allowIdpInitiated: true }));
     person = await createPerson(t, orgId, 'member');
     const page = await t.app.inject({ method: 'GET', url: '/login' });
     const cookie = page.cookies.find((c) => c.name === 'drawbridge_csrf')!;

@@ -1,17 +1,17 @@
 /**
- * The SAML side of the web-layer attack tests (attacks.md §4): an instance at https://sp.test
- * with the configuration `acme-okta` trusting IDP_A (the §0.1 actors of
- * test/saml/response/support/builder.ts), signed responses for any person, and the two browser
+ * A SAML deployment for HTTP-level tests (the attack-coverage files of test/http, test/saml and
+ * test/sso): an instance at https://sp.test with the configuration `acme-okta` trusting IDP_A
+ * (the §0.1 actors of test/saml/response/support/builder.ts), signed responses for any person, and the two browser
  * steps (start an SP-initiated login, post to the ACS) as real HTTP through `inject`.
  */
 import { randomBytes } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import { expect } from 'vitest';
-import { idpMetadata } from '../saml/http/idp-fixture.ts';
-import { buildResponse, EMAIL_FORMAT, IDP_A, type Parts, sign } from '../saml/response/support/builder.ts';
-import { IDP_A_KEY } from '../saml/response/support/keys.ts';
-import { createOrganisation } from '../support/actors.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { createOrganisation } from '../../support/actors.ts';
+import { startTestApp, type TestApp } from '../../support/app.ts';
+import { buildResponse, EMAIL_FORMAT, IDP_A, type Parts, sign } from '../response/support/builder.ts';
+import { IDP_A_KEY } from '../response/support/keys.ts';
+import { idpMetadata } from './idp-fixture.ts';
 
 export const ORIGIN = 'https://sp.test';
 export const NAME = 'acme-okta';
