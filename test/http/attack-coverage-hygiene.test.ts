@@ -8,11 +8,8 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/http/app.ts';
 import { loggerOptions } from '../../src/ops/logger.ts';
 import type { Transport } from '../../src/sso/outbound-fetch.ts';
-import { ping } from '../../src/store/connect.ts';
-import { createStore } from '../../src/store/store.ts';
 import { authorizeAtProvider } from '../interop/oidc/browser.ts';
 import { makeSigningKey, type RunningOp, startOp } from '../interop/oidc/provider.ts';
 import { CLIENT_ID, CLIENT_SECRET, createWorld, PEOPLE, type World } from '../interop/oidc/world.ts';
@@ -29,8 +26,7 @@ import {
 import { IDP_A } from '../saml/response/support/builder.ts';
 import { IDP_A_KEY } from '../saml/response/support/keys.ts';
 import { createOrganisation } from '../support/actors.ts';
-import { ADMIN_KEY, type TestApp, testBox, testConfig } from '../support/app.ts';
-import { openTestDatabase } from '../support/databases.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
 
 const html = { accept: 'text/html,application/xhtml+xml' };
 const STACK = /\bat \S+ \(|\.ts:\d+:\d+|node:internal/;
@@ -198,41 +194,22 @@ describe('the OIDC callback (attacks.md W-HYG-2, W-HYG-3)', () => {
 });
 
 /** An app like startTestApp's, but logging at info level into `lines`. */
-async function startLoggedApp(
+function startLoggedApp(
   env: Record<string, string>,
   lines: string[],
   idpTransport?: Transport,
 ): Promise<TestApp> {
-  const db = await openTestDatabase('sqlite');
   const sink = new Writable({
     write(chunk, _encoding, done) {
       lines.push(String(chunk));
       done();
     },
   });
-  const config = testConfig({ LOG_LEVEL: 'info', ...env });
-  const store = createStore(db.handle);
-  const box = testBox();
-  const app = await buildApp({
-    config,
-    store,
-    box,
-    logger: pino(loggerOptions('info'), sink),
-    ping: () => ping(db.handle),
-    ...(idpTransport ? { idpTransport } : {}),
-  });
-  return {
-    app,
-    store,
-    config,
-    box,
-    db: db.handle.db,
-    admin: { authorization: `Api-Key ${ADMIN_KEY}` },
-    async close() {
-      await app.close();
-      await db.close();
-    },
-  };
+  return startTestApp(
+    'sqlite',
+    { LOG_LEVEL: 'info', ...env },
+    { logger: pino(loggerOptions('info'), sink), ...(idpTransport ? { idpTransport } : {}) },
+  );
 }
 
 describe('info-level logs of whole sign-ins (attacks.md W-HYG-4)', () => {

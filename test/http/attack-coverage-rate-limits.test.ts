@@ -10,11 +10,10 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/http/app.ts';
 import { snapshot, snapshotDiff } from '../properties/database-snapshot.ts';
 import { ACS_PATH, NAME, postAcs, sessionSet, signedResponse, startSamlApp } from '../saml/http/saml-app.ts';
 import { unique } from '../support/actors.ts';
-import { startTestApp, testBox, testConfig } from '../support/app.ts';
+import { startTestApp } from '../support/app.ts';
 
 const LIMIT = 3;
 const json = { accept: 'application/json' };
@@ -192,20 +191,16 @@ describe('TRUST_PROXY=true (attacks.md W-RATE-4)', () => {
           done();
         },
       });
-      const t = await startTestApp('sqlite');
-      const app = await buildApp({
-        config: testConfig({ TRUST_PROXY: trust }),
-        store: t.store,
-        box: testBox(),
-        logger: pino({ level: 'info' }, sink),
-        ping: async () => {},
-      });
+      const t = await startTestApp(
+        'sqlite',
+        { TRUST_PROXY: trust },
+        { logger: pino({ level: 'info' }, sink) },
+      );
       try {
         const warning = lines.find((l) => l.event === 'trust_proxy_true');
         expect(warning !== undefined).toBe(warns);
         if (warning) expect(warning.level).toBe(40);
       } finally {
-        await app.close();
         await t.close();
       }
     },

@@ -5,32 +5,17 @@
  */
 import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, migrate, openDatabase } from '../../src/store/connect.ts';
+import { describe, expect, it } from 'vitest';
+import { type DatabaseHandle, migrate } from '../../src/store/connect.ts';
 import { CLUSTERED_TABLES } from '../../src/store/migrations/0007-clustered-sqlite-tables.ts';
 import { migrationProvider } from '../../src/store/migrations/index.ts';
 import { createStore } from '../../src/store/store.ts';
-import { createTestDatabase, type EngineName, type TestDatabase } from '../support/databases.ts';
-import { unique } from './helpers.ts';
+import { databasesAtMigration, unique } from './helpers.ts';
 
 const BEFORE = '0006-saml-login-rules';
 
-let open: { handle: DatabaseHandle; db: TestDatabase } | undefined;
-afterEach(async () => {
-  await open?.handle.close();
-  await open?.db.drop();
-  open = undefined;
-});
-
-/** A database migrated up to `target` only. */
-async function databaseAt(engine: EngineName, target: string): Promise<DatabaseHandle> {
-  const db = await createTestDatabase(engine);
-  const handle = openDatabase(db.env);
-  open = { handle, db };
-  const { error } = await new Migrator({ db: handle.db, provider: migrationProvider }).migrateTo(target);
-  if (error) throw error;
-  return handle;
-}
+const databases = databasesAtMigration();
+const databaseAt = databases.at;
 
 /** One row in each of the five tables, written through the repositories of the older schema. */
 async function fill(handle: DatabaseHandle): Promise<void> {

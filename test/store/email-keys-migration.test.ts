@@ -5,30 +5,18 @@
  * accounts, in which case nothing changes.
  */
 import { Migrator } from 'kysely/migration';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, migrate, openDatabase } from '../../src/store/connect.ts';
+import { describe, expect, it } from 'vitest';
+import { type DatabaseHandle, migrate } from '../../src/store/connect.ts';
 import { migrationProvider } from '../../src/store/migrations/index.ts';
 import { createStore } from '../../src/store/store.ts';
-import { createTestDatabase, ENGINES, type EngineName, type TestDatabase } from '../support/databases.ts';
+import { ENGINES } from '../support/databases.ts';
+import { databasesAtMigration } from './helpers.ts';
 
 const BEFORE = '0007-clustered-sqlite-tables';
 const KELVIN = '\u212A';
 
-let open: { handle: DatabaseHandle; db: TestDatabase } | undefined;
-afterEach(async () => {
-  await open?.handle.close();
-  await open?.db.drop();
-  open = undefined;
-});
-
-async function databaseAt(engine: EngineName, target: string): Promise<DatabaseHandle> {
-  const db = await createTestDatabase(engine);
-  const handle = openDatabase(db.env);
-  open = { handle, db };
-  const { error } = await new Migrator({ db: handle.db, provider: migrationProvider }).migrateTo(target);
-  if (error) throw error;
-  return handle;
-}
+const databases = databasesAtMigration();
+const databaseAt = databases.at;
 
 /** Users as the older code stored them: the key lower-cased and NFC'd whole. */
 async function addUsers(handle: DatabaseHandle, emails: string[]): Promise<void> {

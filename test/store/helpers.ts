@@ -1,9 +1,12 @@
 /** Shared set-up for the repository tests: one migrated database per describe block, unique names. */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, expect, vi } from 'vitest';
+import { Migrator } from 'kysely/migration';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
+import { type DatabaseHandle, openDatabase } from '../../src/store/connect.ts';
 import { StoreError, type StoreErrorCode } from '../../src/store/errors.ts';
+import { migrationProvider } from '../../src/store/migrations/index.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
-import { type EngineName, openTestDatabase } from '../support/databases.ts';
+import { createTestDatabase, type EngineName, openTestDatabase } from '../support/databases.ts';
 
 export interface StoreUnderTest {
   store: Store;
@@ -13,6 +16,31 @@ export interface StoreUnderTest {
 export async function openTestStore(engine: EngineName): Promise<StoreUnderTest> {
   const db = await openTestDatabase(engine);
   return { store: createStore(db.handle), close: () => db.close() };
+}
+
+/**
+ * For migration tests: `at(engine, target)` opens a fresh database migrated up to `target` only
+ * (the real migrator); it is closed and dropped after each test.
+ */
+export function databasesAtMigration(): { at(engine: EngineName, target: string): Promise<DatabaseHandle> } {
+  let open: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of open) await close();
+    open = [];
+  });
+  return {
+    async at(engine, target) {
+      const db = await createTestDatabase(engine);
+      const handle = openDatabase(db.env);
+      open.push(async () => {
+        await handle.close();
+        await db.drop();
+      });
+      const { error } = await new Migrator({ db: handle.db, provider: migrationProvider }).migrateTo(target);
+      if (error) throw error;
+      return handle;
+    },
+  };
 }
 
 /**

@@ -46,7 +46,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export async function startTestApp(
   engine: EngineName = 'sqlite',
   env: Record<string, string> = {},
-  deps: Pick<AppDeps, 'idpTransport'> = {},
+  deps: Pick<AppDeps, 'idpTransport' | 'logger'> = {},
 ): Promise<TestApp> {
   const db = await openTestDatabase(engine);
   const config = testConfig(env);
