@@ -213,10 +213,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // RFC 9110 §11.6.1: a 401 names how to authenticate. Api-Key is the scheme the API takes (a
   // scheme browsers do not know, so they show no password prompt).
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (reply.statusCode === 401 && !reply.hasHeader('www-authenticate'))
       reply.header('www-authenticate', 'Api-Key realm="Drawbridge"');
-    return payload;
+    done(null, payload);
   });
 
   app.addHook('onResponse', async (request, reply) => {
