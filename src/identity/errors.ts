@@ -1,6 +1,7 @@
 /** Refusals of the organisation rules, after the IdP's message itself was accepted. */
 export const IDENTITY_ERROR_CODES = [
   'identity_email_missing',
+  'identity_email_invalid',
   'identity_link_refused',
   'identity_link_needs_confirmation',
   'identity_multiple_organisations',

@@ -7,6 +7,7 @@
 import type { Group } from '../store/repositories/groups.ts';
 import type { User } from '../store/repositories/users.ts';
 import type { Repositories, Store } from '../store/store.ts';
+import { plausibleEmail } from './email-address.ts';
 import { IdentityError } from './errors.ts';
 import { connectionKey, type ExternalIdentity } from './external-identity.ts';
 import { roleFromClaims } from './role-mapping.ts';
@@ -48,6 +49,12 @@ async function findOrCreateUser(
   }
   if (!identity.email) {
     throw new IdentityError('identity_email_missing', 'The identity provider sent no email address');
+  }
+  if (!plausibleEmail(identity.email)) {
+    throw new IdentityError(
+      'identity_email_invalid',
+      'The identity provider sent an email that is not an address',
+    );
   }
   const orgId = identity.connection.organisationId;
   const existing = await tx.users.getByEmail(identity.email);

@@ -78,15 +78,31 @@ describe('SAML failure pages (attacks.md W-HYG-1)', () => {
     expect(asJson.body).not.toContain('onerror');
   });
 
-  it('OWASP XSS (stored): an email with markup that the IdP signed is shown escaped on the signed-in page — W-HYG-1', async () => {
+  it('OWASP XSS (stored): an email with markup that the IdP signed is refused at sign-in (403 identity_email_invalid) and never stored — W-HYG-1', async () => {
     const login = await startSpLogin(s.t);
     const res = await postAcs(
       s.t,
       signedResponse(login.requestId, '&lt;img src=x onerror=alert(1)&gt;@orga.test'),
       {
-        headers: { cookie: login.bindingCookie },
+        headers: { cookie: login.bindingCookie, accept: 'application/json' },
       },
     );
+    expect(res.statusCode, res.body).toBe(403);
+    expect(res.json().error.code).toBe('identity_email_invalid');
+    expect(sessionSet(res, s.t)).toBeUndefined();
+    const users = await s.t.app.inject({
+      method: 'GET',
+      url: `/api/v1/organisations/${s.orgId}/users`,
+      headers: s.t.admin,
+    });
+    expect(users.body).not.toContain('onerror');
+  });
+
+  it("OWASP XSS (stored): an address with characters HTML gives meaning to (o'brien&co@orga.test) is shown escaped on the signed-in page — W-HYG-1", async () => {
+    const login = await startSpLogin(s.t);
+    const res = await postAcs(s.t, signedResponse(login.requestId, 'o&apos;brien&amp;co@orga.test'), {
+      headers: { cookie: login.bindingCookie },
+    });
     expect(res.statusCode, res.body).toBe(303);
     const page = await s.t.app.inject({
       method: 'GET',
@@ -94,8 +110,8 @@ describe('SAML failure pages (attacks.md W-HYG-1)', () => {
       headers: { cookie: `${s.t.config.SESSION_COOKIE_NAME}=${sessionSet(res, s.t)}` },
     });
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('&lt;img src=x onerror=alert(1)&gt;@orga.test');
-    expect(page.body).not.toContain('<img src=x');
+    expect(page.body).toMatch(/o(&#39;|&#x27;|&apos;)brien&amp;co@orga\.test/);
+    expect(page.body).not.toContain("o'brien&co@");
   });
 
   it('OWASP XSS: a configuration name made of markup in the ACS and login paths is escaped on the 404 page — W-HYG-1', async () => {

@@ -166,4 +166,18 @@ describe.each(ENGINES)('SSO sign-in rules (%s)', (engine) => {
       'identity_email_missing',
     );
   });
+
+  it('refuses a new user whose email claim is not an address (identity_email_invalid), creating nobody; a linked user signs in whatever the claim says', async () => {
+    const { identity } = await setup();
+    const linked = await signIn(store, identity(), policy);
+    for (const email of ['x@orga.test<script>', 'not an address', '"q"@orga.test']) {
+      expect(await refusal(signIn(store, identity({ subject: `new-${email}`, email }), policy))).toBe(
+        'identity_email_invalid',
+      );
+      expect(await store.users.getByEmail(email)).toBeUndefined();
+    }
+    const again = await signIn(store, identity({ email: 'x@orga.test<script>' }), policy);
+    expect(again.user.id).toBe(linked.user.id);
+    expect(again.user.email).toBe(linked.user.email);
+  });
 });
