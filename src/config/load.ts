@@ -85,7 +85,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.SESSION_IDLE_TIMEOUT_SECONDS > parsed.SESSION_ABSOLUTE_TIMEOUT_SECONDS) {
     problems.push('SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS');
   }
+  const baseUrl = parsed.BASE_URL ?? `http://localhost:${parsed.PORT}`;
+  // RFC 6265bis §4.1.3: browsers drop a __Secure- or __Host- cookie that is not Secure, and the
+  // session cookie is Secure only behind an https BASE_URL: nobody could stay signed in.
+  if (/^__(secure|host)-/i.test(parsed.SESSION_COOKIE_NAME) && !baseUrl.startsWith('https:')) {
+    problems.push(
+      `SESSION_COOKIE_NAME: a __Secure- or __Host- cookie needs an https BASE_URL (browsers refuse it otherwise); BASE_URL is ${baseUrl}`,
+    );
+  }
   problems.push(...customSignInProblems(parsed));
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...parsed, BASE_URL: parsed.BASE_URL ?? `http://localhost:${parsed.PORT}` };
+  return { ...parsed, BASE_URL: baseUrl };
 }

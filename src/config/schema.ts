@@ -122,7 +122,7 @@ export const options = {
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'expected letters, digits, _ or -' })
       .default('drawbridge_session'),
-    doc: 'Name of the session cookie.',
+    doc: 'Name of the session cookie. A `__Host-` name (e.g. `__Host-drawbridge`) pins it to this exact host over https; it needs an https `BASE_URL`.',
     defaultText: 'drawbridge_session',
   },
   SESSION_IDLE_TIMEOUT_SECONDS: {

@@ -74,6 +74,18 @@ describe('configuration', () => {
     expect(problems({ NODE_ENV: 'production' })[0]).toMatch(/^DRAWBRIDGE_SECRET: required/);
   });
 
+  it('RFC 6265bis §4.1.3: refuses a __Host- or __Secure- session cookie name without an https BASE_URL, accepts it with one', () => {
+    for (const name of ['__Host-drawbridge', '__Secure-drawbridge', '__host-drawbridge']) {
+      expect(problems({ SESSION_COOKIE_NAME: name })).toEqual([
+        expect.stringMatching(/^SESSION_COOKIE_NAME: a __Secure- or __Host- cookie needs an https BASE_URL/),
+      ]);
+      expect(problems({ SESSION_COOKIE_NAME: name, BASE_URL: 'http://sso.example.test' })).toHaveLength(1);
+      expect(
+        loadConfig({ SESSION_COOKIE_NAME: name, BASE_URL: 'https://sso.example.test' }).SESSION_COOKIE_NAME,
+      ).toBe(name);
+    }
+  });
+
   it('accepts PROXY_BASE_URL (LiteLLM) as BASE_URL, BASE_URL winning when both are set', () => {
     expect(loadConfig({ PROXY_BASE_URL: 'https://proxy.example.com/' }).BASE_URL).toBe(
       'https://proxy.example.com',
