@@ -1,10 +1,10 @@
 /**
  * attacks.md §1.8 S-SEM-37 and §1.10 S-DOS-5 / S-DOS-7 at the HTTP edge (Fastify inject, real
- * SQLite file): the ACS speaks the HTTP-POST binding only (SAML Profiles §4.1.2), never inflates
- * anything, and refuses an oversized SAMLResponse with 413 (saml_response_too_large, with a login
- * trace) before reading it. The validator's own
- * tests (test/saml/response/xml.test.ts) cover the same inputs without HTTP; these prove the
- * route answers 4xx with no session and leaves the response unused.
+ * SQLite file): the ACS speaks the HTTP-POST binding only (SAML Profiles §4.1.2; a GET is 405),
+ * never inflates anything, and refuses an oversized SAMLResponse with 413
+ * (saml_response_too_large, with a login trace) before reading it. The validator's own tests
+ * (test/saml/response/xml.test.ts) cover the same inputs without HTTP; these prove the route
+ * answers 4xx with no session and leaves the response unused.
  */
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +64,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('SAML Profiles §4.1.2: the ACS accepts a <Response> on the HTTP-POST binding only', () => {
-  it('S-SEM-37: a valid response sent on the HTTP-Redirect binding (GET, DEFLATE + base64 in the query) is refused with 404, no session, and is left unused', async () => {
+  it('S-SEM-37: a valid response sent on the HTTP-Redirect binding (GET, DEFLATE + base64 in the query) is refused with 405 method_not_allowed (Allow: POST), no session, and is left unused', async () => {
     const xml = validResponse();
     const query = new URLSearchParams({
       SAMLResponse: redirectEncoded(Buffer.from(xml)),
@@ -75,7 +75,9 @@ describe('SAML Profiles §4.1.2: the ACS accepts a <Response> on the HTTP-POST b
       url: `${ACS_PATH}?${query}`,
       headers: { accept: 'application/json' },
     });
-    expectNoSession(res, 404);
+    expectNoSession(res, 405);
+    expect(res.headers.allow).toBe('POST');
+    expect(res.json().error.code).toBe('method_not_allowed');
     // Nothing was read: the same response, now on HTTP-POST, is accepted (not a replay).
     const posted = await postForm({ SAMLResponse: Buffer.from(xml).toString('base64') });
     expect(posted.statusCode, posted.body).toBe(303);
@@ -84,7 +86,7 @@ describe('SAML Profiles §4.1.2: the ACS accepts a <Response> on the HTTP-POST b
 });
 
 describe('SAML Bindings §3.4.4.1 / §3.5.4: no inflation and bounded sizes at the ACS (attacks.md §1.10)', () => {
-  it('S-DOS-7: a 64 MiB DEFLATE bomb is refused, on GET (404) and on POST as SAMLResponse (saml_xml_malformed, 400, never inflated), with no session', async () => {
+  it('S-DOS-7: a 64 MiB DEFLATE bomb is refused, on GET (405) and on POST as SAMLResponse (saml_xml_malformed, 400, never inflated), with no session', async () => {
     const head = `<samlp:LogoutRequest xmlns:samlp="${NS_PROTOCOL}" xmlns:saml="${NS_ASSERTION}" ID="_b1" Version="2.0" IssueInstant="2025-06-02T10:00:00Z"><saml:Issuer>`;
     const body = Buffer.alloc(64 * 1024 * 1024, 'A');
     const bomb = redirectEncoded(
@@ -98,7 +100,7 @@ describe('SAML Bindings §3.4.4.1 / §3.5.4: no inflation and bounded sizes at t
         url: `${ACS_PATH}?${new URLSearchParams({ [field]: bomb })}`,
         headers: { accept: 'application/json' },
       });
-      expectNoSession(res, 404);
+      expectNoSession(res, 405);
     }
     const posted = await postForm({ SAMLResponse: bomb });
     expectNoSession(posted, 400);

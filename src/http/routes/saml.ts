@@ -142,6 +142,17 @@ export function registerSamlRoutes(app: App, ctx: AppContext, flow: SamlFlow): v
     });
   };
 
+  // SAML Profiles §4.1.2: the ACS takes the HTTP-POST binding only. A GET (a response on the
+  // HTTP-Redirect binding, or a reload of the ACS address) reads nothing and says what would do.
+  app.get('/api/v1/auth/saml/:name/response/', { schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .header('allow', 'POST')
+      .status(405)
+      .send(
+        errorBody('method_not_allowed', 'The assertion consumer service takes the HTTP-POST binding only'),
+      ),
+  );
+
   const acsLimit = perClientPerMinute(
     ctx.config.SAML_ACS_RATE_LIMIT_PER_MINUTE,
     (request) => `saml-acs:${nameParam(request)}`,
