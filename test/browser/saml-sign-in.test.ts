@@ -6,7 +6,9 @@
  * keeps every cookie, so only this test sees what a person's browser sends and keeps. Twice:
  * behind TLS on https://localhost, as deployed (the binding cookie is SameSite=None; Secure),
  * and on plain http://localhost, the documented default for a first try (the binding cookie has
- * no SameSite attribute: an explicit SameSite=Lax one was never sent on that POST).
+ * no SameSite attribute: an explicit SameSite=Lax one was never sent on that POST). And
+ * IdP-initiated (SimpleSAMLphp's own start), in a browser holding a binding cookie, the one kind
+ * of Drawbridge cookie that goes with the IdP's cross-site POST.
  */
 import { type Browser, chromium, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +32,8 @@ interface Deployment {
   base: string;
   idp: RunningIdp;
   sp: SpDescription;
+  /** The configuration's admin URL, for PATCH with `t.admin`. */
+  configuration: string;
   close(): Promise<void>;
 }
 
@@ -75,6 +79,7 @@ async function deploy(scheme: 'https' | 'http'): Promise<Deployment> {
     base,
     idp,
     sp,
+    configuration: `${configurations}/${NAME}`,
     async close() {
       await idp.stop();
       await front?.close();
@@ -124,6 +129,60 @@ describe.each(['https', 'http'] as const)(
         `fetch('/api/v1/auth/me').then(async (r) => ({ status: r.status, body: await r.json() }))`,
       );
       expect(me).toMatchObject({ status: 200, body: { email: 'alice@example.test' } });
+    });
+
+    it('SAML Profiles §4.1.5 (unsolicited responses): an IdP-initiated answer posted by the IdP page, in a browser already holding a Drawbridge cookie, signs the person in and lands on RelayState (not csrf_origin_mismatch)', async () => {
+      const allow = async (allowIdpInitiated: boolean) => {
+        const r = await d.t.app.inject({
+          method: 'PATCH',
+          url: d.configuration,
+          headers: d.t.admin,
+          payload: { allowIdpInitiated },
+        });
+        expect(r.statusCode, r.body).toBe(200);
+      };
+      await allow(true);
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      try {
+        const isAcsPost = (r: Request) => r.method() === 'POST' && r.url() === d.sp.acsUrl;
+        const page = await context.newPage();
+        const acsPosts: Request[] = [];
+        page.on('request', (r) => {
+          if (isAcsPost(r)) acsPosts.push(r);
+        });
+
+        // A Drawbridge cookie the browser sends on a cross-site POST: the binding cookie of a
+        // sign-in started here and left at the IdP's form (drawbridge_csrf is SameSite=Strict
+        // and the session cookie Lax: neither goes with the IdP's POST, so neither would do).
+        await page.goto(`${d.base}/api/v1/auth/saml/${NAME}/login/`);
+        await page.waitForURL(`${d.idp.baseUrl}/**`);
+        const held = await context.cookies(d.sp.acsUrl);
+        expect(held.map((c) => c.name)).toContainEqual(expect.stringMatching(/^drawbridge_saml_/));
+
+        // The IdP's own start, for Drawbridge's entity ID: a response that answers no request.
+        const acsAnswer = page.waitForResponse((r) => isAcsPost(r.request()));
+        await page.goto(d.idp.idpInitiatedUrl(d.sp.entityId, NEXT));
+        await page.getByLabel('Username').fill('alice');
+        await page.getByLabel('Password').fill('alicepass');
+        await page.getByRole('button', { name: 'Login' }).click();
+
+        const answer = await acsAnswer;
+        expect(acsPosts).toHaveLength(1);
+        const sent = await acsPosts[0]!.allHeaders();
+        expect(sent.origin, 'the browser sent no Origin on the ACS POST').toBeDefined();
+        expect(sent.origin).not.toBe(d.base);
+        expect(sent.cookie).toMatch(/(^|; )drawbridge_saml_/);
+        expect(answer.status(), answer.status() === 303 ? '' : await answer.text()).toBe(303);
+
+        await page.waitForURL(`${d.base}${NEXT}`);
+        const me = await page.evaluate(
+          `fetch('/api/v1/auth/me').then(async (r) => ({ status: r.status, body: await r.json() }))`,
+        );
+        expect(me).toMatchObject({ status: 200, body: { email: 'alice@example.test' } });
+      } finally {
+        await context.close();
+        await allow(false);
+      }
     });
   },
 );
