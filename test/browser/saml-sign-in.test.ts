@@ -89,7 +89,7 @@ async function deploy(scheme: 'https' | 'http'): Promise<Deployment> {
 }
 
 describe.each(['https', 'http'] as const)(
-  'SAML Bindings §3.5 HTTP-POST binding, SP-initiated, in Chromium (%s)',
+  'SAML Bindings §3.5 HTTP-POST binding in Chromium, SP- and IdP-initiated (%s)',
   (scheme) => {
     let d: Deployment;
     beforeAll(async () => {
