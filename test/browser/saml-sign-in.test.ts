@@ -10,7 +10,7 @@
  * IdP-initiated (SimpleSAMLphp's own start), in a browser holding a binding cookie, the one kind
  * of Drawbridge cookie that goes with the IdP's cross-site POST.
  */
-import { type Browser, chromium, type Request } from 'playwright-core';
+import { type Browser, chromium, type Page, type Request, type Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../interop/saml/common.ts';
 import { type RunningIdp, type SpDescription, startSimpleSamlPhp } from '../interop/saml/index.ts';
@@ -88,6 +88,36 @@ async function deploy(scheme: 'https' | 'http'): Promise<Deployment> {
   };
 }
 
+/** Every POST `page` makes to the ACS, and the answer to the first; watched from now on. */
+function watchAcs(page: Page, acsUrl: string): { posts: Request[]; answer: Promise<Response> } {
+  const isAcsPost = (r: Request) => r.method() === 'POST' && r.url() === acsUrl;
+  const posts: Request[] = [];
+  page.on('request', (r) => {
+    if (isAcsPost(r)) posts.push(r);
+  });
+  return { posts, answer: page.waitForResponse((r) => isAcsPost(r.request())) };
+}
+
+/**
+ * The IdP's page made one POST to the ACS, from its own origin, carrying the binding cookie
+ * (what made the old CSRF hook refuse it: a cookie-carrying cross-origin POST); the ACS answered
+ * 303 and the person landed on NEXT, signed in as alice.
+ */
+async function expectCrossSiteSignIn(page: Page, d: Deployment, acs: ReturnType<typeof watchAcs>) {
+  const answer = await acs.answer;
+  expect(acs.posts).toHaveLength(1);
+  const sent = await acs.posts[0]!.allHeaders();
+  expect(sent.origin, 'the browser sent no Origin on the ACS POST').toBeDefined();
+  expect(sent.origin).not.toBe(d.base);
+  expect(sent.cookie).toMatch(/(^|; )drawbridge_saml_/);
+  expect(answer.status(), answer.status() === 303 ? '' : await answer.text()).toBe(303);
+  await page.waitForURL(`${d.base}${NEXT}`);
+  const me = await page.evaluate(
+    `fetch('/api/v1/auth/me').then(async (r) => ({ status: r.status, body: await r.json() }))`,
+  );
+  expect(me).toMatchObject({ status: 200, body: { email: 'alice@example.test' } });
+}
+
 describe.each(['https', 'http'] as const)(
   'SAML Bindings §3.5 HTTP-POST binding in Chromium, SP- and IdP-initiated (%s)',
   (scheme) => {
@@ -99,14 +129,9 @@ describe.each(['https', 'http'] as const)(
 
     it('SAML Bindings §3.5.5: the IdP page posts the response to the ACS from its own origin with the binding cookie, and the person lands on next, signed in (not csrf_origin_mismatch)', async () => {
       expect(d.sp.acsUrl).toBe(`${d.base}/api/v1/auth/saml/${NAME}/response/`);
-      const isAcsPost = (r: Request) => r.method() === 'POST' && r.url() === d.sp.acsUrl;
       // The front's certificate is self-signed.
       const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
-      const acsPosts: Request[] = [];
-      page.on('request', (r) => {
-        if (isAcsPost(r)) acsPosts.push(r);
-      });
-      const acsAnswer = page.waitForResponse((r) => isAcsPost(r.request()));
+      const acs = watchAcs(page, d.sp.acsUrl);
 
       await page.goto(`${d.base}/api/v1/auth/saml/${NAME}/login/?next=${encodeURIComponent(NEXT)}`);
       await page.waitForURL(`${d.idp.baseUrl}/**`);
@@ -115,20 +140,7 @@ describe.each(['https', 'http'] as const)(
       await page.getByRole('button', { name: 'Login' }).click();
 
       // SimpleSAMLphp's post.js submits its form on load: the browser, not the test, posts.
-      const answer = await acsAnswer;
-      expect(acsPosts).toHaveLength(1);
-      const sent = await acsPosts[0]!.allHeaders();
-      expect(sent.origin, 'the browser sent no Origin on the ACS POST').toBeDefined();
-      expect(sent.origin).not.toBe(d.base);
-      // What made the old CSRF hook refuse it: a cookie-carrying cross-origin POST.
-      expect(sent.cookie).toMatch(/(^|; )drawbridge_saml_/);
-      expect(answer.status(), answer.status() === 303 ? '' : await answer.text()).toBe(303);
-
-      await page.waitForURL(`${d.base}${NEXT}`);
-      const me = await page.evaluate(
-        `fetch('/api/v1/auth/me').then(async (r) => ({ status: r.status, body: await r.json() }))`,
-      );
-      expect(me).toMatchObject({ status: 200, body: { email: 'alice@example.test' } });
+      await expectCrossSiteSignIn(page, d, acs);
     });
 
     it('SAML Profiles §4.1.5 (unsolicited responses): an IdP-initiated answer posted by the IdP page, in a browser already holding a Drawbridge cookie, signs the person in and lands on RelayState (not csrf_origin_mismatch)', async () => {
@@ -144,12 +156,7 @@ describe.each(['https', 'http'] as const)(
       await allow(true);
       const context = await browser.newContext({ ignoreHTTPSErrors: true });
       try {
-        const isAcsPost = (r: Request) => r.method() === 'POST' && r.url() === d.sp.acsUrl;
         const page = await context.newPage();
-        const acsPosts: Request[] = [];
-        page.on('request', (r) => {
-          if (isAcsPost(r)) acsPosts.push(r);
-        });
 
         // A Drawbridge cookie the browser sends on a cross-site POST: the binding cookie of a
         // sign-in started here and left at the IdP's form (drawbridge_csrf is SameSite=Strict
@@ -160,25 +167,13 @@ describe.each(['https', 'http'] as const)(
         expect(held.map((c) => c.name)).toContainEqual(expect.stringMatching(/^drawbridge_saml_/));
 
         // The IdP's own start, for Drawbridge's entity ID: a response that answers no request.
-        const acsAnswer = page.waitForResponse((r) => isAcsPost(r.request()));
+        const acs = watchAcs(page, d.sp.acsUrl);
         await page.goto(d.idp.idpInitiatedUrl(d.sp.entityId, NEXT));
         await page.getByLabel('Username').fill('alice');
         await page.getByLabel('Password').fill('alicepass');
         await page.getByRole('button', { name: 'Login' }).click();
 
-        const answer = await acsAnswer;
-        expect(acsPosts).toHaveLength(1);
-        const sent = await acsPosts[0]!.allHeaders();
-        expect(sent.origin, 'the browser sent no Origin on the ACS POST').toBeDefined();
-        expect(sent.origin).not.toBe(d.base);
-        expect(sent.cookie).toMatch(/(^|; )drawbridge_saml_/);
-        expect(answer.status(), answer.status() === 303 ? '' : await answer.text()).toBe(303);
-
-        await page.waitForURL(`${d.base}${NEXT}`);
-        const me = await page.evaluate(
-          `fetch('/api/v1/auth/me').then(async (r) => ({ status: r.status, body: await r.json() }))`,
-        );
-        expect(me).toMatchObject({ status: 200, body: { email: 'alice@example.test' } });
+        await expectCrossSiteSignIn(page, d, acs);
       } finally {
         await context.close();
         await allow(false);
