@@ -30,6 +30,10 @@ export function normaliseEmail(email: string): string {
   const trimmed = email.trim();
   const at = trimmed.lastIndexOf('@');
   const local = at < 0 ? trimmed : trimmed.slice(0, at);
+  const domain = at < 0 ? '' : caseAndCompose(trimmed.slice(at));
+  // Only a non-ASCII character can be one NFC replaces: a printable-ASCII address (the usual
+  // one) skips the walk; anything else, controls included, takes it.
+  if (!/[^\u0020-\u007e]/.test(local)) return local.toLowerCase() + domain;
   let key = '';
   let run = '';
   for (const ch of local) {
@@ -40,15 +44,12 @@ export function normaliseEmail(email: string): string {
     key += caseAndCompose(run) + ch;
     run = '';
   }
-  key += caseAndCompose(run);
-  return at < 0 ? key : key + caseAndCompose(trimmed.slice(at));
+  return key + caseAndCompose(run) + domain;
 }
 
 export function normaliseDomain(domain: string): string {
   // Trailing dots and spaces both go, in one pass, so normalising twice changes nothing.
-  return domain
-    .toLowerCase()
-    .normalize('NFC')
+  return caseAndCompose(domain)
     .trim()
     .replace(/[\s.]+$/u, '');
 }
