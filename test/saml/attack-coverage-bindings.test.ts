@@ -9,31 +9,13 @@
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app.ts';
-import { ACS_PATH, NAME, startSamlApp } from './http/saml-app.ts';
-import { buildResponse, NS_ASSERTION, NS_PROTOCOL, sign } from './response/support/builder.ts';
+import { ACS_PATH, NAME, signedResponseXml, startSamlApp } from './http/saml-app.ts';
+import { NS_ASSERTION, NS_PROTOCOL } from './response/support/builder.ts';
 
 // Configuration NAME allows IdP-initiated logins, so a response is valid without a pending request.
-const MINUTE = 60_000;
 
 let t: TestApp;
 let orgId: string;
-let counter = 0;
-
-/** A fresh, unsolicited RA response for alice (builder defaults: ACS_A, SP_ENTITY_A, IdP A). */
-function validResponse(): string {
-  counter += 1;
-  const now = Date.now();
-  const parts = {
-    responseId: `_r${counter}`,
-    assertionId: `_a${counter}`,
-    responseInResponseTo: null,
-    scdInResponseTo: null,
-    notBefore: now - MINUTE,
-    notOnOrAfter: now + 5 * MINUTE,
-    scdNotOnOrAfter: now + 5 * MINUTE,
-  };
-  return sign(sign(buildResponse(parts, undefined, now), 'Assertion'), 'Response');
-}
 
 function postForm(fields: Record<string, string>) {
   return t.app.inject({
@@ -65,7 +47,7 @@ afterAll(() => t.close());
 
 describe('SAML Profiles §4.1.2: the ACS accepts a <Response> on the HTTP-POST binding only', () => {
   it('S-SEM-37: a valid response sent on the HTTP-Redirect binding (GET, DEFLATE + base64 in the query) is refused with 405 method_not_allowed (Allow: POST), no session, and is left unused', async () => {
-    const xml = validResponse();
+    const xml = signedResponseXml(null);
     const query = new URLSearchParams({
       SAMLResponse: redirectEncoded(Buffer.from(xml)),
       RelayState: '/after',
@@ -108,7 +90,7 @@ describe('SAML Bindings §3.4.4.1 / §3.5.4: no inflation and bounded sizes at t
   });
 
   it('S-DOS-5: a SAMLResponse whose decoded XML passes 256 KiB, inside the body limit, is refused (saml_response_too_large, 413) with no session', async () => {
-    const padded = validResponse().replace(
+    const padded = signedResponseXml(null).replace(
       '</samlp:Response>',
       `<!--${'x'.repeat(270 * 1024)}--></samlp:Response>`,
     );

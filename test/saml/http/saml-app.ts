@@ -50,9 +50,9 @@ export async function startSamlApp(
 
 /**
  * A Response and Assertion signed by IDP_A for `email`, answering `requestId` (null: unsolicited),
- * built at the real clock; `parts` override the baseline (destination, recipient, ...).
+ * built at the real clock, as XML; `parts` override the baseline (destination, recipient, ...).
  */
-export function signedResponse(
+export function signedResponseXml(
   requestId: string | null,
   email = 'alice@orga.test',
   parts: Partial<Parts> = {},
@@ -75,7 +75,16 @@ export function signedResponse(
     undefined,
     now,
   );
-  return Buffer.from(sign(sign(xml, 'Assertion'), 'Response')).toString('base64');
+  return sign(sign(xml, 'Assertion'), 'Response');
+}
+
+/** signedResponseXml, base64-encoded as the HTTP-POST binding carries it. */
+export function signedResponse(
+  requestId: string | null,
+  email = 'alice@orga.test',
+  parts: Partial<Parts> = {},
+): string {
+  return Buffer.from(signedResponseXml(requestId, email, parts)).toString('base64');
 }
 
 /** POST the HTTP-POST binding form to the ACS (as the browser relays it from the IdP). */
